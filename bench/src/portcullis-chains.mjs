@@ -1,0 +1,182 @@
+// The Portcullis chains: each guard alone, installed the way its README shows, and the
+// `portcullis` preset with in-memory and with Redis stores.
+//
+// Profiles: 'throughput' puts every limit far above the load (the figures are the cost
+// of the checks, never of refusals); 'flood' keeps the packages' defaults, which are
+// realistic limits, so the abuser is refused and disconnected; 'refuse' refuses every
+// packet after the first through the message rate limit and never disconnects, so the
+// cost of the refusal path itself can be measured.
+import { randomUUID } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { usePacketGuards } from '@portcullis/core';
+import { originEngineMiddleware } from '@portcullis/origin';
+import { authGuard } from '@portcullis/auth';
+import { rateLimitGuard } from '@portcullis/rate-limit';
+import { recommendedMaxHttpBufferSize, sizeLimitGuard } from '@portcullis/size-limit';
+import { validateGuard } from '@portcullis/validate';
+import { sanitizeGuard } from '@portcullis/sanitize';
+import { idleTimeoutGuard } from '@portcullis/idle-timeout';
+import { createDenylist, portcullis, redisDenylistStore, secureServerOptions } from 'portcullis';
+import { ORIGIN, SECRET } from './fixtures.mjs';
+import { chatSchema } from './schemas.mjs';
+
+const HUGE = 1_000_000_000;
+const auth = { secret: SECRET, algorithms: ['HS256'] };
+
+/**
+ * Rate limits of the given profile. 'throughput' keeps the shape of the defaults (two
+ * message windows per scope, a block on connections) so every check still runs.
+ */
+function rateLimitOptions(profile) {
+  if (profile === 'flood') return {};
+  const connections = {
+    perIp: { points: HUGE, durationMs: 10_000, blockDurationMs: 60_000 },
+    perUser: { points: HUGE, durationMs: 10_000, blockDurationMs: 60_000 },
+  };
+  if (profile === 'refuse') {
+    return {
+      connections,
+      messages: { perSocket: { points: 1, durationMs: 60_000 }, disconnectAfter: false },
+      errors: false,
+    };
+  }
+  return {
+    connections,
+    messages: {
+      perSocket: [
+        { points: HUGE, durationMs: 1000 },
+        { points: HUGE, durationMs: 60_000 },
+      ],
+      perUser: [
+        { points: HUGE, durationMs: 1000 },
+        { points: HUGE, durationMs: 60_000 },
+      ],
+    },
+  };
+}
+
+function connectionLimitOptions(profile) {
+  if (profile === 'flood') return {};
+  return { maxConnections: HUGE, maxPerIp: HUGE, maxPerUser: HUGE };
+}
+
+/** The preset as the chat example configures it: one schema, sanitize on `text`. */
+function presetOptions(profile) {
+  return {
+    origins: [ORIGIN],
+    auth,
+    validate: { schemas: { 'chat:send': chatSchema } },
+    sanitize: { preset: 'basic', fields: { 'chat:send': ['text'] } },
+    rateLimit: rateLimitOptions(profile),
+    connectionLimit: connectionLimitOptions(profile),
+  };
+}
+
+function presetChain(io, profile) {
+  const guards = portcullis(io, presetOptions(profile));
+  return { revokeUser: (userId) => guards.revocation.revokeUser(userId) };
+}
+presetChain.serverOptions = () => secureServerOptions({ origins: [ORIGIN] });
+
+/**
+ * Rate limits, the connection limit and the denylist in Redis, and the Redis adapter.
+ * `BENCH_REDIS_PREFIX` lets two nodes share one cluster (the revocation scenario);
+ * otherwise each server gets its own keys, so runs never count each other's traffic.
+ */
+async function presetRedisChain(io, profile) {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = process.env.BENCH_REDIS_PREFIX ?? `portcullis-bench:${randomUUID()}`;
+  const client = () => new Redis(url, { maxRetriesPerRequest: 1 });
+  const [redis, pub, sub] = [client(), client(), client()];
+  await Promise.all([redis.ping(), pub.ping(), sub.ping()]);
+  io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }));
+  const options = presetOptions(profile);
+  const guards = portcullis(io, {
+    ...options,
+    rateLimit: { ...options.rateLimit, redis, keyPrefix: `${prefix}:rl` },
+    connectionLimit: { ...options.connectionLimit, redis, keyPrefix: `${prefix}:cl` },
+    logoutRevoke: {
+      denylist: createDenylist({
+        store: redisDenylistStore(redis, { prefix: `${prefix}:revoked:` }),
+        // The bench's tokens live one hour: keep revocations no longer than that.
+        maxTokenLifetimeMs: 3_600_000,
+      }),
+    },
+  });
+  return { revokeUser: (userId) => guards.revocation.revokeUser(userId) };
+}
+presetRedisChain.serverOptions = presetChain.serverOptions;
+
+/** Recommended hook: every HTTP request, 403 before Socket.io does any work. */
+function originChain(io) {
+  io.engine.use(originEngineMiddleware({ origins: [ORIGIN] }));
+}
+
+function authChain(io) {
+  io.use(authGuard(auth));
+}
+
+/** Alone, without auth: per-IP connection attempts, messages per socket, error rate. */
+function rateLimitChain(io, profile) {
+  const limits = rateLimitGuard(rateLimitOptions(profile));
+  io.use(limits.connections);
+  usePacketGuards(io, ...limits.packetGuards);
+}
+
+function sizeLimitChain(io) {
+  usePacketGuards(io, sizeLimitGuard());
+}
+// The README's advice: the engine's buffer just above the guard's limit.
+sizeLimitChain.serverOptions = () => ({ maxHttpBufferSize: recommendedMaxHttpBufferSize({}) });
+
+function validateChain(io) {
+  usePacketGuards(io, validateGuard({ 'chat:send': chatSchema }));
+}
+
+function sanitizeChain(io) {
+  usePacketGuards(io, sanitizeGuard({ preset: 'basic', fields: { 'chat:send': ['text'] } }));
+}
+
+function idleTimeoutChain(io) {
+  usePacketGuards(io, idleTimeoutGuard());
+}
+
+/**
+ * The preset with one guard left out (`false`), for `--only breakdown`: what each guard
+ * adds to the preset's memory and handshake cost.
+ */
+const PRESET_KEYS = [
+  'auth',
+  'rateLimit',
+  'connectionLimit',
+  'sizeLimit',
+  'validate',
+  'sanitize',
+  'sessionExpiry',
+  'logoutRevoke',
+  'idleTimeout',
+  'securityHeaders',
+];
+const presetWithout = Object.fromEntries(
+  PRESET_KEYS.map((key) => {
+    const install = (io, profile) => {
+      portcullis(io, { ...presetOptions(profile), [key]: false });
+    };
+    install.serverOptions = presetChain.serverOptions;
+    return [`preset-without-${key}`, install];
+  }),
+);
+
+export const chains = {
+  origin: originChain,
+  auth: authChain,
+  'rate-limit': rateLimitChain,
+  'size-limit': sizeLimitChain,
+  validate: validateChain,
+  sanitize: sanitizeChain,
+  'idle-timeout': idleTimeoutChain,
+  preset: presetChain,
+  'preset-redis': presetRedisChain,
+  ...presetWithout,
+};

@@ -1,0 +1,222 @@
+/* global document */
+import { freshToken, signIn, signOut } from './api.js';
+import { createChatView } from './chat-view.js';
+import { openConnection } from './connection.js';
+import { createNotices } from './notices.js';
+import { describeGuardError } from './portcullis.js';
+
+const $ = (id) => document.getElementById(id);
+const notices = createNotices();
+const view = createChatView({ onSelectRoom: (name) => view.select(name) });
+
+/** `{ token, expiresAt, user }` of the signed-in user, in memory only. */
+let grant;
+let connection;
+let renewals = 0;
+/** Connections opened since signing in: in-place renewals keep it at 1. */
+let connections = 0;
+let loggingOut = false;
+
+const clock = (at) =>
+  new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+function setState(state) {
+  document.body.dataset.state = state;
+}
+
+function setStatus(state) {
+  const pill = $('connection');
+  pill.dataset.state = state;
+  pill.textContent = { online: 'Online', connecting: 'Connecting…', offline: 'Offline' }[state];
+  if (grant !== undefined) setState(state);
+}
+
+function showSession() {
+  $('token-expiry').textContent = grant === undefined ? '–' : clock(grant.expiresAt);
+  $('token-renewals').textContent = `${renewals} ${renewals === 1 ? 'time' : 'times'}`;
+}
+
+/** The page's own sentences where a code alone would be vague. */
+const SENTENCES = {
+  'room:join VALIDATION_FAILED': 'Room names are 1 to 32 lower-case letters, digits or dashes.',
+  'room:join FORBIDDEN': 'You are in as many rooms as you may be: leave one first.',
+  'chat:send FORBIDDEN': 'Join the room before writing in it.',
+  'chat:send VALIDATION_FAILED': 'Messages are 1 to 1000 characters long.',
+  'admin:broadcast FORBIDDEN': 'Only admins can send announcements.',
+};
+
+/** A refused message: a sentence, and for rate limits the wait, with the send button off. */
+function refused(info) {
+  const sentence = SENTENCES[`${info.event} ${info.code}`] ?? describeGuardError(info);
+  if (info.code === 'RATE_LIMITED' && info.retryAfterMs !== undefined) {
+    const send = $('send-button');
+    send.disabled = true;
+    notices.show(sentence, {
+      code: info.code,
+      countdownMs: info.retryAfterMs,
+      sentenceFor: (leftMs) => describeGuardError({ ...info, retryAfterMs: leftMs }),
+      onDone: () => {
+        send.disabled = false;
+        notices.show('You can send messages again.', { tone: 'good' });
+      },
+    });
+    return;
+  }
+  notices.show(sentence, { code: info.code, tone: info.code === 'FORBIDDEN' ? 'bad' : 'warn' });
+}
+
+function showLogin() {
+  grant = undefined;
+  setState('signed-out');
+  setStatus('offline');
+  $('account').hidden = true;
+  $('chat-view').hidden = true;
+  $('login-view').hidden = false;
+  $('admin-panel').hidden = true;
+  view.reset();
+  showSession();
+  $('login-name').focus();
+}
+
+function endChat() {
+  connection?.close();
+  connection = undefined;
+}
+
+function signedOut(sentence, code) {
+  endChat();
+  showLogin();
+  notices.show(sentence, { code, tone: 'bad' });
+}
+
+async function joinRoom(name) {
+  const reply = await connection?.emit('room:join', { room: name });
+  if (reply?.ok !== true) return false;
+  view.addRoom(name);
+  if (view.current === undefined) view.select(name);
+  return true;
+}
+
+function startChat(granted) {
+  grant = granted;
+  renewals = 0;
+  connections = 0;
+  const isAdmin = grant.user.roles.includes('admin');
+  $('who').textContent = `${grant.user.id}${isAdmin ? ' (admin)' : ''}`;
+  $('account').hidden = false;
+  $('login-view').hidden = true;
+  $('chat-view').hidden = false;
+  $('admin-panel').hidden = !isAdmin;
+  showSession();
+  connection = openConnection({
+    token: grant.token,
+    // Asked by @portcullis/client when the server warns that the token is about to
+    // expire (the new one goes over the open socket), and before reconnecting after an
+    // expired session. Throws when the sign-in has ended.
+    async getToken() {
+      const renewed = await freshToken();
+      if (renewed === undefined) throw new Error('The sign-in has ended.');
+      grant = renewed;
+      showSession();
+      return renewed.token;
+    },
+    renewed(expiresAt) {
+      renewals += 1;
+      if (typeof expiresAt === 'number') grant = { ...grant, expiresAt };
+      showSession();
+    },
+    signedOut: (sentence, code) => {
+      if (!loggingOut) signedOut(sentence, code);
+    },
+    refused,
+    status: setStatus,
+    notices,
+    on: {
+      async connected() {
+        connections += 1;
+        document.body.dataset.connections = String(connections);
+        for (const name of view.storedRooms()) await joinRoom(name);
+      },
+      welcome: ({ node }) => {
+        $('node-name').textContent = String(node);
+      },
+      message: (message) => view.message(message),
+      announcement: (announcement) => view.announcement(announcement),
+      roomEvent: ({ room, type, user, at }) =>
+        view.system(room, `${String(user)} ${type === 'joined' ? 'joined' : 'left'}`, at),
+    },
+  });
+}
+
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('login-error').textContent = '';
+  try {
+    const granted = await signIn($('login-name').value.trim());
+    notices.clear();
+    startChat(granted);
+  } catch (error) {
+    $('login-error').textContent = error.message;
+  }
+});
+
+$('logout').addEventListener('click', async () => {
+  loggingOut = true;
+  try {
+    // Revokes this sign-in on the server: every tab using it, on every node, is cut.
+    await signOut();
+  } catch {
+    // Offline: the cookie stays, but this tab forgets the token all the same.
+  }
+  endChat();
+  showLogin();
+  notices.show('You are logged out.', { tone: 'good' });
+  loggingOut = false;
+});
+
+$('join-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('join-name');
+  const name = input.value.trim().toLowerCase();
+  if (name === '') return;
+  if (await joinRoom(name)) {
+    view.select(name);
+    input.value = '';
+  }
+});
+
+$('leave-room').addEventListener('click', async () => {
+  const name = view.current;
+  if (name === undefined) return;
+  const reply = await connection?.emit('room:leave', { room: name });
+  if (reply?.ok === true) view.removeRoom(name);
+});
+
+$('send-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('message-text');
+  const text = input.value;
+  if (text.trim() === '' || view.current === undefined) return;
+  const reply = await connection?.emit('chat:send', { room: view.current, text });
+  if (reply?.ok === true) input.value = '';
+});
+
+$('message-text').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey) {
+    event.preventDefault();
+    $('send-form').requestSubmit();
+  }
+});
+
+$('broadcast-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('broadcast-text');
+  if (input.value.trim() === '') return;
+  const reply = await connection?.emit('admin:broadcast', { text: input.value });
+  if (reply?.ok === true) input.value = '';
+});
+
+// A reload keeps the sign-in (the cookie) and gets a fresh token for this tab.
+const existing = await freshToken().catch(() => undefined);
+if (existing === undefined) showLogin();
+else startChat(existing);

@@ -1,0 +1,49 @@
+// One node of the two-node cluster (started by cluster.mjs): Socket.io's Redis adapter
+// carries broadcasts and revocations between nodes, and rate limits, the per-user
+// connection cap, the logout denylist and the sign-ins live in Redis.
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { startChatNode } from './chat-node.mjs';
+import { readConfig } from './config.mjs';
+import { stopOnSignals } from './lifecycle.mjs';
+import { redisSessionStore } from './sessions.mjs';
+
+const config = readConfig();
+const redisUrl = config.redisUrl ?? 'redis://127.0.0.1:6379';
+
+function connect(role) {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  let reported = false;
+  client.on('error', (error) => {
+    if (reported) return;
+    reported = true;
+    console.error(`[chat] node ${config.nodeName}: Redis (${role}) error: ${error.message}`);
+  });
+  client.on('ready', () => (reported = false));
+  return client;
+}
+
+const redis = connect('stores');
+const pub = connect('adapter publish');
+const sub = connect('adapter subscribe');
+try {
+  await Promise.all([redis.connect(), pub.connect(), sub.connect()]);
+} catch (error) {
+  console.error(
+    `[chat] cluster mode needs Redis at ${redisUrl} (${error.message}). Start one (redis-server) or set REDIS_URL.`,
+  );
+  process.exit(1);
+}
+
+const node = await startChatNode(config, {
+  sessions: redisSessionStore(redis, config.redisPrefix),
+  redis,
+  adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:socket.io` }),
+});
+console.log(`[chat] node ${config.nodeName} ready at ${node.url}`);
+process.send?.({ ready: node.url });
+
+stopOnSignals(async () => {
+  await node.close();
+  for (const client of [redis, pub, sub]) client.disconnect();
+});

@@ -1,0 +1,39 @@
+import {
+  securityEvents,
+  type SecurityEventBus,
+  type SecurityEventListener,
+} from '@portcullis/core';
+import { detectSuspiciousActivity, type SuspiciousActivityOptions } from './suspicious';
+
+export interface AuditOptions {
+  /** The bus to read. Default: core's process-wide `securityEvents`. */
+  bus?: SecurityEventBus;
+  /** Sinks: `jsonLinesSink(...)`, `pinoSink(...)`, `prometheusSink(...)`, or your own. */
+  sinks: readonly SecurityEventListener[];
+  /** Pattern detection; `false` turns it off. Default: on with its default thresholds. */
+  suspicious?: SuspiciousActivityOptions | false;
+}
+
+/**
+ * Connects sinks (and the suspicious-pattern detector) to a security-event bus.
+ * Returns a function that disconnects them all. A sink that throws is isolated by the
+ * bus: the guards and the other sinks carry on.
+ */
+export function audit(options: AuditOptions): () => void {
+  if (!Array.isArray(options.sinks) || options.sinks.length === 0) {
+    throw new TypeError(
+      'audit({ sinks }) needs at least one sink, e.g. audit({ sinks: [jsonLinesSink(process.stdout)] }).',
+    );
+  }
+  for (const sink of options.sinks) {
+    if (typeof sink !== 'function') {
+      throw new TypeError('audit: every sink must be a function (event) => void.');
+    }
+  }
+  const bus = options.bus ?? securityEvents;
+  const stops = options.sinks.map((sink) => bus.on(sink));
+  if (options.suspicious !== false) stops.push(detectSuspiciousActivity(bus, options.suspicious));
+  return function stopAudit() {
+    for (const stop of stops) stop();
+  };
+}

@@ -1,0 +1,95 @@
+import type { PortcullisUser } from '@portcullis/core';
+import type { JWTPayload } from 'jose';
+
+/** Where the identity lives in your tokens. */
+export interface ClaimNames {
+  /** The user id. Default `sub`. A string, or an integer (turned into a string). */
+  readonly id?: string;
+  /**
+   * The roles: an array of strings or a space-separated string (like OAuth's `scope`).
+   * Default `roles`. A function reads nested claims, e.g. Keycloak's
+   * `(claims) => claims.realm_access?.roles`. Absent means no roles.
+   */
+  readonly roles?: string | ((claims: Readonly<JWTPayload>) => unknown);
+  /** Claims tried in order for the session id. Default `['sid', 'jti']`. */
+  readonly sessionId?: string | readonly string[];
+  /** The expiry, in seconds since the epoch. Default `exp`. */
+  readonly expiresAt?: string;
+}
+
+export interface ResolvedClaimNames {
+  readonly id: string;
+  readonly roles: string | ((claims: Readonly<JWTPayload>) => unknown);
+  readonly sessionId: readonly string[];
+  readonly expiresAt: string;
+}
+
+/** Ids longer than this are refused: they end up in logs and rate-limit keys. */
+const MAX_ID_LENGTH = 256;
+
+function checkName(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new TypeError(`authGuard: \`claimNames.${option}\` must be a non-empty claim name.`);
+  }
+  return value;
+}
+
+export function resolveClaimNames(names: ClaimNames = {}): ResolvedClaimNames {
+  const sessionId = names.sessionId ?? ['sid', 'jti'];
+  const roles = names.roles ?? 'roles';
+  return {
+    id: checkName(names.id ?? 'sub', 'id'),
+    roles: typeof roles === 'function' ? roles : checkName(roles, 'roles'),
+    sessionId: (typeof sessionId === 'string' ? [sessionId] : sessionId).map((name) =>
+      checkName(name, 'sessionId'),
+    ),
+    expiresAt: checkName(names.expiresAt ?? 'exp', 'expiresAt'),
+  };
+}
+
+/** Why a verified token still cannot make a user; travels as `cause`, server side only. */
+export class UnusableClaims extends Error {
+  override readonly name = 'UnusableClaims';
+}
+
+function readId(value: unknown, claim: string): string {
+  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  throw new UnusableClaims(`the "${claim}" claim is missing, empty, too long or not a string`);
+}
+
+function readRoles(value: unknown): readonly string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return value.split(/\s+/).filter((role) => role.length > 0);
+  if (Array.isArray(value) && value.every((role) => typeof role === 'string')) {
+    return [...(value as string[])];
+  }
+  throw new UnusableClaims('the roles claim is neither a string nor an array of strings');
+}
+
+/** Builds the context's `user` from verified claims. Throws `UnusableClaims`. */
+export function userFromClaims(claims: JWTPayload, names: ResolvedClaimNames): PortcullisUser {
+  const id = readId(claims[names.id], names.id);
+  const roles = readRoles(
+    typeof names.roles === 'function' ? names.roles(claims) : claims[names.roles],
+  );
+  let sessionId: string | undefined;
+  for (const name of names.sessionId) {
+    const value = claims[name];
+    if (typeof value === 'string' && value.length > 0) {
+      sessionId = value;
+      break;
+    }
+  }
+  const exp = claims[names.expiresAt];
+  const user: {
+    id: string;
+    roles: readonly string[];
+    sessionId?: string;
+    expiresAt?: number;
+    claims: Readonly<Record<string, unknown>>;
+  } = { id, roles, claims };
+  if (sessionId !== undefined) user.sessionId = sessionId;
+  if (typeof exp === 'number' && Number.isFinite(exp)) user.expiresAt = exp * 1000;
+  return user;
+}

@@ -1,0 +1,364 @@
+import type { Socket } from 'socket.io-client';
+import { reconnectAdvice, type ReconnectAdvice } from './advice';
+import { checkMessage } from './check-message';
+import { readGuardError, type GuardErrorInfo } from './guard-error-info';
+import { readServerLimits, type ServerLimits } from './limits';
+import { resolveGuardClientOptions, type GuardClientOptions } from './options';
+import type { RefreshResult } from './refresh-result';
+import { jwtExpiresAt } from './token-expiry';
+
+/** What `guardClient` returns. */
+export interface GuardClient {
+  /** The limits the server advertised on `portcullis:limits`; `undefined` until then. */
+  readonly limits: ServerLimits | undefined;
+  /**
+   * Judges `socket.emit(event, ...args)` against those limits, as the server will
+   * (UTF-8 bytes of the frame, binary attachments, depth, keys, lengths), without
+   * sending anything. Returns the refusal the server would send, marked `local: true`,
+   * or `undefined` when it fits or no limits are known yet.
+   */
+  checkSize(event: string, ...args: unknown[]): GuardErrorInfo | undefined;
+  /** `socket.emit` after `checkSize`; a refusal goes to `onRefusal` and is returned. */
+  emit(event: string, ...args: unknown[]): GuardErrorInfo | undefined;
+  /**
+   * `socket.emitWithAck` after `checkSize`. Resolves with the server's reply; a refusal
+   * (the server's `{ error }`, or the local pre-check's, then nothing is sent) also goes
+   * to `onRefusal`. Rejects like `socket.emitWithAck` (disconnected meanwhile).
+   */
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
+  /**
+   * Gets a token from `getToken` and hands it to the server in-band
+   * (`portcullis:refresh`) when connected; `socket.auth.token` is updated in any case,
+   * so the next handshake uses it. Concurrent calls share one refresh. Never rejects.
+   */
+  refresh(): Promise<RefreshResult>;
+  /** Removes every listener and timer this helper added. The socket is left as it is. */
+  dispose(): void;
+}
+
+/**
+ * The parts of a socket.io-client `Socket` used here, without its event typing (the
+ * app's typed events do not list the `portcullis:*` ones).
+ */
+interface LooseSocket {
+  readonly connected: boolean;
+  readonly active: boolean;
+  auth: Socket['auth'];
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+  connect(): unknown;
+  disconnect(): unknown;
+}
+
+/** After this many refreshed reconnections refused as expired in a row, stop. */
+const MAX_REFRESH_RECONNECTS = 2;
+/** setTimeout's ceiling (about 24.8 days); a refresh further away is not scheduled. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const STOP: ReconnectAdvice = Object.freeze({ action: 'stop' });
+
+/** The app's callbacks must not break the helper (nor socket.io's emitter) when they throw. */
+function callSafely<A extends unknown[]>(callback: ((...args: A) => void) | undefined, ...args: A) {
+  if (callback === undefined) return;
+  try {
+    callback(...args);
+  } catch (error) {
+    // Reported like any uncaught error, after the helper finished its own work.
+    setTimeout(() => {
+      throw error;
+    }, 0);
+  }
+}
+
+function checkSocket(socket: unknown): asserts socket is LooseSocket {
+  const candidate = socket as Partial<Record<keyof LooseSocket, unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.on !== 'function' ||
+    typeof candidate.off !== 'function' ||
+    typeof candidate.connect !== 'function' ||
+    typeof candidate.emitWithAck !== 'function'
+  ) {
+    throw new TypeError(
+      'guardClient(socket): pass the socket.io-client socket returned by io(url, options).',
+    );
+  }
+}
+
+/**
+ * Makes a socket.io-client socket cooperate with a Portcullis server:
+ *
+ * - answers `portcullis:expiring` with a fresh token from `getToken` (in-band
+ *   `portcullis:refresh`, the connection carries on) and keeps `socket.auth.token`
+ *   current for later handshakes;
+ * - after a refused handshake (`connect_error`) or a `portcullis:disconnect`, follows
+ *   `reconnectAdvice`: waits `retryAfterMs` or a backoff and reconnects, reconnects with
+ *   a fresh token, or stops. Socket.io does not reconnect by itself in either case;
+ * - keeps the limits of `portcullis:limits` and pre-checks messages against them;
+ * - reports refusals (`portcullis:error`, ack errors, local pre-checks) to `onRefusal`.
+ *
+ * @example
+ * const socket = io(url, { auth: { token: await fetchToken() } });
+ * const guard = guardClient(socket, {
+ *   getToken: fetchToken,
+ *   onRefusal: (info) => toast(describeGuardError(info)),
+ *   onDisconnectNotice: (info) => banner(describeGuardError(info)),
+ * });
+ * const reply = await guard.emitWithAck('chat:send', { text });
+ */
+export function guardClient(
+  socket: Socket,
+  options: Readonly<GuardClientOptions> = {},
+): GuardClient {
+  checkSocket(socket);
+  const loose = socket as unknown as LooseSocket;
+  const resolved = resolveGuardClientOptions(options);
+  const { events, getToken } = resolved;
+  const namespace = (socket as unknown as { nsp?: unknown }).nsp;
+
+  let disposed = false;
+  let limits: ServerLimits | undefined;
+  let attempt = 0;
+  let refreshReconnects = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let pendingNotice: ReconnectAdvice | undefined;
+  let inFlight: Promise<RefreshResult> | undefined;
+
+  const clearTimers = (): void => {
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    if (refreshTimer !== undefined) clearTimeout(refreshTimer);
+    retryTimer = refreshTimer = undefined;
+  };
+
+  const setAuthToken = (token: string): void => {
+    // An auth function supplies credentials itself at each handshake: leave it be.
+    if (typeof loose.auth === 'function') return;
+    loose.auth = { ...(loose.auth ?? {}), token };
+  };
+
+  const currentToken = (): unknown =>
+    typeof loose.auth === 'object' && loose.auth !== null ? loose.auth.token : undefined;
+
+  /** Refresh `refreshBeforeMs` ahead, or at half the time left when that is shorter. */
+  const scheduleClientRefresh = (expiresAt: number | null | undefined): void => {
+    if (refreshTimer !== undefined) clearTimeout(refreshTimer);
+    refreshTimer = undefined;
+    if (resolved.refreshBeforeMs === undefined || expiresAt === null || expiresAt === undefined) {
+      return;
+    }
+    const left = expiresAt - Date.now();
+    const delay = Math.max(0, left - resolved.refreshBeforeMs, left / 2);
+    if (delay > MAX_TIMER_MS) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      if (loose.connected) void refresh();
+    }, delay);
+  };
+
+  const finish = (result: RefreshResult): RefreshResult => {
+    callSafely(resolved.onRefresh, result);
+    return result;
+  };
+
+  const runRefresh = async (): Promise<RefreshResult> => {
+    if (getToken === undefined) return finish({ ok: false, reason: 'no-token-source' });
+    let token: unknown;
+    try {
+      token = await getToken();
+    } catch {
+      return finish({ ok: false, reason: 'token-unavailable' });
+    }
+    if (disposed) return { ok: false, reason: 'disposed' };
+    if (typeof token !== 'string' || token.length === 0) {
+      return finish({ ok: false, reason: 'token-unavailable' });
+    }
+    setAuthToken(token);
+    if (!loose.connected) return finish({ ok: true, expiresAt: null, sent: false });
+    let reply: unknown;
+    try {
+      reply = await loose.timeout(resolved.refreshTimeoutMs).emitWithAck(events.refresh, { token });
+    } catch {
+      return finish({ ok: false, reason: 'timeout' });
+    }
+    if (disposed) return { ok: false, reason: 'disposed' };
+    const error = readGuardError(reply);
+    if (error !== undefined) {
+      callSafely(resolved.onRefusal, error, 'refresh');
+      return finish({ ok: false, reason: 'refused', error });
+    }
+    const { ok, expiresAt } = (reply ?? {}) as { ok?: unknown; expiresAt?: unknown };
+    if (ok !== true) return finish({ ok: false, reason: 'refused' });
+    const next = typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt : null;
+    scheduleClientRefresh(next);
+    return finish({ ok: true, expiresAt: next, sent: true });
+  };
+
+  const refresh = (): Promise<RefreshResult> => {
+    if (disposed) return Promise.resolve({ ok: false, reason: 'disposed' });
+    inFlight ??= runRefresh().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+
+  const decide = (info: GuardErrorInfo): ReconnectAdvice => {
+    const advice = reconnectAdvice(info, { ...resolved.backoff, attempt });
+    if (
+      advice.action === 'refresh-token' &&
+      (getToken === undefined || refreshReconnects >= MAX_REFRESH_RECONNECTS)
+    ) {
+      return STOP;
+    }
+    return advice;
+  };
+
+  const reconnectWithFreshToken = async (): Promise<void> => {
+    const result = await refresh();
+    if (!disposed && result.ok && !loose.connected) loose.connect();
+  };
+
+  const act = (advice: ReconnectAdvice): void => {
+    if (!resolved.autoReconnect || disposed) return;
+    // Socket.io's own reconnection (after a transport close) would ignore the advice.
+    if (loose.active && !loose.connected) loose.disconnect();
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (advice.action === 'retry') {
+      attempt++;
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        if (!disposed && !loose.connected) loose.connect();
+      }, advice.delayMs);
+    } else if (advice.action === 'refresh-token') {
+      refreshReconnects++;
+      void reconnectWithFreshToken();
+    }
+  };
+
+  const listeners: [string, (...args: never[]) => void][] = [
+    [
+      'connect',
+      () => {
+        attempt = 0;
+        refreshReconnects = 0;
+        pendingNotice = undefined;
+        scheduleClientRefresh(jwtExpiresAt(currentToken()));
+      },
+    ],
+    [
+      'connect_error',
+      (error: unknown) => {
+        const info = readGuardError(error);
+        // Transport errors carry no code: socket.io's own reconnection handles them.
+        if (info === undefined) return;
+        const advice = decide(info);
+        callSafely(resolved.onHandshakeRefusal, info, advice);
+        act(advice);
+      },
+    ],
+    [
+      'disconnect',
+      (reason: unknown) => {
+        if (refreshTimer !== undefined) clearTimeout(refreshTimer);
+        refreshTimer = undefined;
+        const advice = pendingNotice;
+        pendingNotice = undefined;
+        // Without a notice the server did not explain itself; a client disconnect is the app's.
+        if (advice === undefined || reason === 'io client disconnect') return;
+        act(advice);
+      },
+    ],
+    [
+      events.disconnect,
+      (payload: unknown) => {
+        const info = readGuardError(payload);
+        if (info === undefined) return;
+        // Acted upon at the `disconnect` that follows, once the socket is closed.
+        const advice = decide(info);
+        pendingNotice = advice;
+        callSafely(resolved.onDisconnectNotice, info, advice);
+      },
+    ],
+    [
+      events.error,
+      (payload: unknown) => {
+        const info = readGuardError(payload);
+        if (info !== undefined) callSafely(resolved.onRefusal, info, 'event');
+      },
+    ],
+    [
+      events.expiring,
+      () => {
+        if (getToken !== undefined) void refresh();
+      },
+    ],
+    [
+      events.expired,
+      () => {
+        if (getToken !== undefined) void refresh();
+      },
+    ],
+    [
+      events.limits,
+      (payload: unknown) => {
+        limits = readServerLimits(payload) ?? limits;
+      },
+    ],
+  ];
+  for (const [event, listener] of listeners) loose.on(event, listener);
+
+  const checkSize = (event: string, ...args: unknown[]): GuardErrorInfo | undefined => {
+    if (limits === undefined) return undefined;
+    return checkMessage(limits, event, args, {
+      namespace: typeof namespace === 'string' ? namespace : '/',
+      // The ack id is not known before sending: keep room for any.
+      ack: true,
+    });
+  };
+
+  const refuseLocally = (event: string, args: unknown[]): GuardErrorInfo | undefined => {
+    const refused = checkSize(event, ...args);
+    if (refused !== undefined) callSafely(resolved.onRefusal, refused, 'local');
+    return refused;
+  };
+
+  if (loose.connected) scheduleClientRefresh(jwtExpiresAt(currentToken()));
+
+  return {
+    get limits() {
+      return limits;
+    },
+    checkSize,
+    emit(event, ...args) {
+      const refused = refuseLocally(event, args);
+      if (refused === undefined) loose.emit(event, ...args);
+      return refused;
+    },
+    async emitWithAck(event, ...args) {
+      const refused = refuseLocally(event, args);
+      if (refused !== undefined) return { error: refused };
+      const reply = await loose.emitWithAck(event, ...args);
+      const error = readGuardError(reply);
+      if (error !== undefined) {
+        callSafely(
+          resolved.onRefusal,
+          error.event === undefined ? { ...error, event } : error,
+          'ack',
+        );
+      }
+      return reply;
+    },
+    refresh,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const [event, listener] of listeners) loose.off(event, listener);
+      clearTimers();
+      pendingNotice = undefined;
+    },
+  };
+}

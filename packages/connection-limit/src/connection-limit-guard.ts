@@ -1,0 +1,261 @@
+import {
+  GuardError,
+  disconnectWithCode,
+  getContext,
+  handshakeGuard,
+  ipSubnetKey,
+  recordSocketEvent,
+  type AnyNamespace,
+  type AnyServer,
+  type AnySocket,
+  type GuardVerdict,
+  type HandshakeMiddleware,
+  type MaybePromise,
+} from '@portcullis/core';
+import { ConnectionCounts, type Lease } from './counts';
+import { ConnectionWatch } from './connection-watch';
+import { resolveOptions, type ConnectionLimitGuardOptions } from './options';
+import { RedisLeases } from './redis-leases';
+import { buildRefusals } from './refusals';
+
+export const GUARD_NAME = 'connection-limit';
+
+export interface ConnectionLimitStats {
+  /** Connected sockets counted on this node. */
+  readonly connections: number;
+  /** Handshakes this guard let through that have not connected yet. */
+  readonly pending: number;
+  /** Users with at least one counted socket (size of the per-user map). */
+  readonly users: number;
+  /** IP keys with at least one counted socket (size of the per-IP map). */
+  readonly ips: number;
+  /** Entries this node holds in Redis. */
+  readonly clusterEntries: number;
+}
+
+/** The `io.use` middleware, plus what operators need around it. */
+export interface ConnectionLimitGuard extends HandshakeMiddleware {
+  /**
+   * `io.use(guard)` plus the `connection` listener that counts sockets restored by
+   * connection state recovery (which skips `io.use`). Call it before your own
+   * `connection` handlers. Plain `io.use(guard)` works too; it adds the listener on the
+   * first handshake.
+   */
+  install(target: AnyServer | AnyNamespace): ConnectionLimitGuard;
+  /** This node's counts, for metrics and tests. */
+  stats(): ConnectionLimitStats;
+  /** Stops the Redis heartbeat and gives back this node's entries (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+/**
+ * Caps connections on this node (total, per IP, per authenticated user), optionally per
+ * user across the cluster through Redis, and degrades gracefully near capacity by
+ * refusing anonymous connections and crowded IPs first. Install it after
+ * authentication, so `user.id` is in the context.
+ *
+ * @example
+ * const limit = connectionLimitGuard({ maxPerUser: 5, maxPerIp: 50 });
+ * io.use(authenticate);
+ * limit.install(io);
+ *
+ * @example Cluster-wide per-user cap
+ * const limit = connectionLimitGuard({ redis: new Redis(), clusterMaxPerUser: 10 });
+ */
+export function connectionLimitGuard(
+  options: Readonly<ConnectionLimitGuardOptions> = {},
+): ConnectionLimitGuard {
+  const resolved = resolveOptions(options);
+  const refusals = buildRefusals(resolved);
+  const counts = new ConnectionCounts();
+  const cluster = resolved.cluster;
+  const redis = cluster === undefined ? undefined : new RedisLeases(cluster);
+  const leases = new WeakMap<AnySocket, Lease>();
+  const watchedNamespaces = new WeakSet<AnyNamespace>();
+
+  function release(lease: Lease): void {
+    if (lease.state === 'released') return;
+    counts.remove(lease);
+    lease.state = 'released';
+    if (lease.timer !== undefined) clearTimeout(lease.timer);
+    watch.delete(lease.socket, lease);
+    leases.delete(lease.socket);
+    if (lease.member !== undefined) redis?.release(lease.member);
+  }
+  const watch = new ConnectionWatch(release);
+
+  function activate(lease: Lease): void {
+    if (lease.state !== 'pending') return;
+    counts.activate(lease);
+    watch.settle(lease.socket);
+    if (lease.timer !== undefined) clearTimeout(lease.timer);
+    lease.timer = undefined;
+    lease.socket.once('disconnect', () => release(lease));
+  }
+
+  /** The local caps, in order; may choose this user's oldest socket to make room. */
+  function admit(userId: string | undefined, ipKey: string): GuardError | Lease | undefined {
+    if (counts.total >= resolved.maxConnections) return refusals.total;
+    const ipCount = counts.ipCount(ipKey);
+    if (
+      counts.total >= resolved.softLimit &&
+      (userId === undefined || ipCount >= resolved.softMaxPerIp)
+    ) {
+      return refusals.soft;
+    }
+    if (ipCount >= resolved.maxPerIp) return refusals.ip;
+    if (userId === undefined || resolved.maxPerUser === Infinity) return undefined;
+    if (counts.userCount(userId) < resolved.maxPerUser) return undefined;
+    if (resolved.perUserPolicy === 'refuse-new') return refusals.user;
+    return counts.oldestActive(userId) ?? refusals.user;
+  }
+
+  /** Counts the socket, or says why not. Synchronous unless Redis has a say. */
+  function acquire(socket: AnySocket): MaybePromise<GuardVerdict> {
+    const existing = leases.get(socket);
+    if (existing !== undefined && existing.state !== 'released') return undefined;
+    // The client left while earlier middlewares ran: Socket.io drops the socket itself.
+    if (socket.conn.readyState !== 'open') return undefined;
+    const context = getContext(socket);
+    const userId = context.user?.id;
+    const ipKey = ipSubnetKey(context.ip, resolved.ipv6Subnet);
+    const verdict = admit(userId, ipKey);
+    if (verdict instanceof GuardError) return verdict;
+    const replaced = verdict;
+    const lease: Lease = {
+      socket,
+      userId,
+      ipKey,
+      nsp: socket.nsp.name,
+      state: 'pending',
+      replacing: false,
+      member: undefined,
+      timer: undefined,
+    };
+    counts.add(lease);
+    leases.set(socket, lease);
+    watch.add(socket, lease);
+    if (socket.connected) {
+      activate(lease);
+    } else {
+      lease.timer = setTimeout(() => {
+        if (lease.state === 'pending') release(lease);
+      }, resolved.pendingTimeoutMs);
+      lease.timer.unref();
+    }
+    if (replaced !== undefined) replaced.replacing = true;
+    if (redis === undefined || userId === undefined) {
+      makeRoom(replaced);
+      return undefined;
+    }
+    return acquireInCluster(lease, userId, replaced);
+  }
+
+  function makeRoom(replaced: Lease | undefined): void {
+    if (replaced === undefined || replaced.state === 'released') return;
+    // This namespace only: the newer socket may share the engine.io connection (another
+    // namespace of the same client), and closing it would take that one down too.
+    disconnectWithCode(replaced.socket, refusals.replaced, GUARD_NAME, { closeConnection: false });
+    // Its `disconnect` releases it; if the socket was already gone, release it here.
+    release(replaced);
+  }
+
+  async function acquireInCluster(
+    lease: Lease,
+    userId: string,
+    replaced: Lease | undefined,
+  ): Promise<GuardVerdict> {
+    const leasesOfCluster = redis as RedisLeases;
+    const member = leasesOfCluster.memberFor(lease.socket.id);
+    let taken: boolean;
+    try {
+      taken = await leasesOfCluster.acquire(userId, member, replaced?.member);
+    } catch (error) {
+      if (cluster?.onStoreError === 'allow') {
+        recordSocketEvent(lease.socket, 'warning', {
+          guard: GUARD_NAME,
+          detail: { store: 'redis', policy: 'allow' },
+        });
+        makeRoom(replaced);
+        return undefined;
+      }
+      if (replaced !== undefined) replaced.replacing = false;
+      release(lease);
+      return new GuardError('INTERNAL', { cause: error });
+    }
+    if (!taken) {
+      if (replaced !== undefined) replaced.replacing = false;
+      release(lease);
+      return refusals['cluster-user'];
+    }
+    lease.member = member;
+    if (lease.state === 'released') {
+      // The client left while Redis answered: give the place straight back.
+      leasesOfCluster.release(member);
+      return undefined;
+    }
+    makeRoom(replaced);
+    return undefined;
+  }
+
+  /**
+   * Counts a socket that reached `connection` without this guard's handshake: restored
+   * by connection state recovery, or whose pending place timed out. Over a cap, it is
+   * told why and disconnected.
+   */
+  function onConnection(socket: AnySocket): void {
+    const lease = leases.get(socket);
+    if (lease !== undefined && lease.state === 'pending') {
+      activate(lease);
+      return;
+    }
+    if (lease !== undefined && lease.state === 'active') return;
+    const refuse = (verdict: GuardVerdict): void => {
+      if (verdict !== undefined) disconnectWithCode(socket, verdict, GUARD_NAME);
+    };
+    let verdict: MaybePromise<GuardVerdict>;
+    try {
+      verdict = acquire(socket);
+    } catch (error) {
+      refuse(new GuardError('INTERNAL', { cause: error }));
+      return;
+    }
+    if (verdict instanceof Promise) {
+      verdict.then(refuse, (error: unknown) =>
+        refuse(new GuardError('INTERNAL', { cause: error })),
+      );
+    } else {
+      refuse(verdict);
+    }
+  }
+
+  function watchNamespace(nsp: AnyNamespace): void {
+    if (watchedNamespaces.has(nsp)) return;
+    watchedNamespaces.add(nsp);
+    nsp.on('connection', onConnection);
+  }
+
+  const middleware = handshakeGuard(GUARD_NAME, (socket: AnySocket) => {
+    watchNamespace(socket.nsp);
+    return acquire(socket);
+  });
+
+  const guard = middleware as ConnectionLimitGuard;
+  guard.install = (target) => {
+    const nsp: AnyNamespace = 'sockets' in target && 'of' in target ? target.sockets : target;
+    watchNamespace(nsp);
+    target.use(middleware);
+    return guard;
+  };
+  guard.stats = () => ({
+    connections: counts.total - counts.pending,
+    pending: counts.pending,
+    users: counts.users,
+    ips: counts.ips,
+    clusterEntries: redis?.size ?? 0,
+  });
+  guard.close = async () => {
+    await redis?.close();
+  };
+  return guard;
+}

@@ -1,0 +1,89 @@
+import type { AnySocket } from '@portcullis/core';
+
+/** One connection's place in the counts, from the handshake until it is gone. */
+export interface Lease {
+  readonly socket: AnySocket;
+  readonly userId: string | undefined;
+  readonly ipKey: string;
+  /** The namespace, to match a `CONNECT_ERROR` on the shared engine.io connection. */
+  readonly nsp: string;
+  /** `pending` between this guard and the `connection` event; `released` is final. */
+  state: 'pending' | 'active' | 'released';
+  /** Chosen to make room for a newer connection of the same user (`disconnect-oldest`). */
+  replacing: boolean;
+  /** Its entry in Redis, once the cluster-wide count took it. */
+  member: string | undefined;
+  /** Releases a pending lease whose handshake never ends. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * This node's counts: total, per user, per IP. Maps hold only keys with at least one
+ * connection, so they return to empty when everyone has left.
+ */
+export class ConnectionCounts {
+  /** Pending and active leases. */
+  total = 0;
+  pending = 0;
+  private readonly byUser = new Map<string, Set<Lease>>();
+  private readonly byIp = new Map<string, number>();
+
+  add(lease: Lease): void {
+    this.total++;
+    if (lease.state === 'pending') this.pending++;
+    this.byIp.set(lease.ipKey, (this.byIp.get(lease.ipKey) ?? 0) + 1);
+    if (lease.userId === undefined) return;
+    const leases = this.byUser.get(lease.userId);
+    if (leases === undefined) this.byUser.set(lease.userId, new Set([lease]));
+    else leases.add(lease);
+  }
+
+  /** Call before changing `state` to `released`. */
+  remove(lease: Lease): void {
+    this.total--;
+    if (lease.state === 'pending') this.pending--;
+    const ipCount = (this.byIp.get(lease.ipKey) ?? 1) - 1;
+    if (ipCount === 0) this.byIp.delete(lease.ipKey);
+    else this.byIp.set(lease.ipKey, ipCount);
+    if (lease.userId === undefined) return;
+    const leases = this.byUser.get(lease.userId);
+    leases?.delete(lease);
+    if (leases?.size === 0) this.byUser.delete(lease.userId);
+  }
+
+  activate(lease: Lease): void {
+    if (lease.state !== 'pending') return;
+    this.pending--;
+    lease.state = 'active';
+  }
+
+  ipCount(ipKey: string): number {
+    return this.byIp.get(ipKey) ?? 0;
+  }
+
+  /** The user's connections, leaving out those already chosen to make room. */
+  userCount(userId: string): number {
+    const leases = this.byUser.get(userId);
+    if (leases === undefined) return 0;
+    let count = 0;
+    for (const lease of leases) if (!lease.replacing) count++;
+    return count;
+  }
+
+  /** The user's oldest connected socket not already chosen to make room. */
+  oldestActive(userId: string): Lease | undefined {
+    const leases = this.byUser.get(userId);
+    if (leases === undefined) return undefined;
+    // A Set iterates in insertion order: the first active lease is the oldest.
+    for (const lease of leases) if (lease.state === 'active' && !lease.replacing) return lease;
+    return undefined;
+  }
+
+  get users(): number {
+    return this.byUser.size;
+  }
+
+  get ips(): number {
+    return this.byIp.size;
+  }
+}

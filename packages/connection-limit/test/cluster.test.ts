@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { delay, describeRedis, onCleanup, startOwnRedis, testRedisUrl } from '@portcullis/testing';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import type { ConnectionLimitGuardOptions } from '../src';
+import { connectAs, limitedServer, refusedAs, waitUntil } from './helpers';
+
+/** QUIT closes at once; `disconnect()` alone leaves a 2 s timer behind in ioredis. */
+async function closeIoredis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await client.quit().catch(() => client.disconnect());
+}
+
+function ioredisClient(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  onCleanup(() => closeIoredis(client));
+  return client;
+}
+
+async function nodeRedisClient(url: string) {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  onCleanup(async () => {
+    if (client.isOpen) await client.quit();
+  });
+  return client;
+}
+
+/** Two nodes sharing one Redis: A talks to it through ioredis, B through node-redis. */
+async function twoNodes(options: ConnectionLimitGuardOptions) {
+  const url = testRedisUrl();
+  const keyPrefix = `portcullis:test:${randomUUID()}`;
+  const redisA = ioredisClient(url);
+  const redisB = await nodeRedisClient(url);
+  const a = await limitedServer({ ...options, keyPrefix, redis: redisA });
+  const b = await limitedServer({ ...options, keyPrefix, redis: redisB });
+  onCleanup(() => a.guard.close());
+  onCleanup(() => b.guard.close());
+  return { a, b, redisA, redisB, keyPrefix };
+}
+
+describeRedis('connection-limit: cluster-wide per-user cap (real Redis)', () => {
+  it('holds the per-user cap across two servers sharing Redis', async () => {
+    const { a, b } = await twoNodes({ maxPerUser: 5, clusterMaxPerUser: 2 });
+    const first = await connectAs(a.server.url, { user: 'alice' });
+    await connectAs(b.server.url, { user: 'alice' });
+    const error = await refusedAs(b.server.url, { user: 'alice' });
+    expect(error.data).toMatchObject({
+      code: 'CONNECTION_LIMIT',
+      retryable: true,
+      info: { limit: 'cluster-user', max: 2 },
+    });
+    expect((await refusedAs(a.server.url, { user: 'alice' })).data).toMatchObject({
+      info: { limit: 'cluster-user' },
+    });
+    await connectAs(a.server.url, { user: 'bob' });
+    first.disconnect();
+    await waitUntil(
+      () => a.guard.stats().clusterEntries === 1,
+      () => a.guard.stats(),
+    );
+    // The release reaches Redis asynchronously; the place frees up right after.
+    let admitted = false;
+    for (let attempt = 0; attempt < 20 && !admitted; attempt++) {
+      admitted = await connectAs(b.server.url, { user: 'alice' }).then(
+        () => true,
+        () => false,
+      );
+      if (!admitted) await delay(50);
+    }
+    expect(admitted).toBe(true);
+    expect(b.guard.stats().clusterEntries).toBe(2);
+  });
+
+  it('stops counting the connections of a node that can no longer refresh them', async () => {
+    const { a, b, redisA } = await twoNodes({
+      clusterMaxPerUser: 2,
+      leaseTtlMs: 1500,
+      heartbeatMs: 300,
+    });
+    await connectAs(a.server.url, { user: 'alice' });
+    await connectAs(a.server.url, { user: 'alice' });
+    // Past the TTL, the heartbeat has kept node A's entries alive.
+    await delay(2500);
+    expect((await refusedAs(b.server.url, { user: 'alice' })).data).toMatchObject({
+      info: { limit: 'cluster-user' },
+    });
+    // Node A is cut off from Redis, as if it had crashed: nothing refreshes its entries.
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    onCleanup(() => emitWarning.mockRestore());
+    await redisA.quit();
+    let admitted = false;
+    const deadline = Date.now() + 10_000;
+    while (!admitted && Date.now() < deadline) {
+      admitted = await connectAs(b.server.url, { user: 'alice' }).then(
+        () => true,
+        () => false,
+      );
+      if (!admitted) await delay(200);
+    }
+    expect(admitted).toBe(true);
+    // Node A said, once, that its entries could no longer be refreshed.
+    expect(emitWarning.mock.calls.map((call) => call[1])).toEqual([
+      { code: 'PORTCULLIS_CONNECTION_LIMIT_STORE' },
+    ]);
+  });
+
+  it('makes room for the newest socket with disconnect-oldest without exceeding the cluster cap', async () => {
+    const { a, b } = await twoNodes({
+      maxPerUser: 2,
+      clusterMaxPerUser: 2,
+      perUserPolicy: 'disconnect-oldest',
+    });
+    const oldest = await connectAs(a.server.url, { user: 'alice' });
+    await connectAs(a.server.url, { user: 'alice' });
+    const told = new Promise<unknown>((resolve) => oldest.once('portcullis:disconnect', resolve));
+    await connectAs(a.server.url, { user: 'alice' });
+    expect(await told).toMatchObject({ code: 'CONNECTION_LIMIT' });
+    expect(a.guard.stats()).toMatchObject({ connections: 2, clusterEntries: 2 });
+    // Still two places taken cluster-wide: the other node refuses a third.
+    expect((await refusedAs(b.server.url, { user: 'alice' })).data).toMatchObject({
+      info: { limit: 'cluster-user' },
+    });
+  });
+
+  it('gives its entries back on close()', async () => {
+    const { a, b } = await twoNodes({ clusterMaxPerUser: 1 });
+    await connectAs(a.server.url, { user: 'alice' });
+    expect((await refusedAs(b.server.url, { user: 'alice' })).data).toMatchObject({
+      info: { limit: 'cluster-user' },
+    });
+    await a.guard.close();
+    await connectAs(b.server.url, { user: 'alice' });
+  });
+});
+
+describeRedis('connection-limit: Redis outage', () => {
+  it.each([
+    ['deny', 'INTERNAL'],
+    ['allow', undefined],
+  ] as const)('applies onStoreError: %s while Redis is down', async (policy, code) => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    // No offline queue and no reconnection: with Redis gone, commands fail at once.
+    const redis = new Redis(own.url, {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    redis.on('error', () => undefined);
+    onCleanup(() => closeIoredis(redis));
+    await new Promise((resolve) => redis.once('ready', resolve));
+    const { server, guard, bus } = await limitedServer({
+      redis,
+      onStoreError: policy,
+      storeTimeoutMs: 300,
+    });
+    onCleanup(() => guard.close());
+    const warnings: unknown[] = [];
+    bus.on((event) => {
+      if (event.type === 'warning') warnings.push(event.detail);
+    });
+    await connectAs(server.url, { user: 'alice' });
+    await own.stop();
+    // Anonymous connections never need Redis.
+    await connectAs(server.url, { ip: '10.0.0.1' });
+    if (code === undefined) {
+      await connectAs(server.url, { user: 'bob' });
+      expect(warnings).toEqual([{ store: 'redis', policy: 'allow' }]);
+    } else {
+      const error = await refusedAs(server.url, { user: 'bob' });
+      expect(error.data).toEqual({
+        code: 'INTERNAL',
+        message: 'The server could not check this request.',
+        retryable: true,
+      });
+    }
+    // Nothing crashed: the node still serves its sockets.
+    const alive = await connectAs(server.url, {});
+    expect(await alive.timeout(5000).emitWithAck('ping')).toBe('pong');
+  });
+});

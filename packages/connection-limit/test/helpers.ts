@@ -1,0 +1,116 @@
+import {
+  SecurityEventBus,
+  configurePortcullis,
+  getContext,
+  type HandshakeMiddleware,
+} from '@portcullis/core';
+import {
+  connectClient,
+  createClient,
+  expectConnectError,
+  startServer,
+  type ClientOptions,
+  type ClientSocket,
+  type ConnectError,
+  type TestServer,
+} from '@portcullis/testing';
+import type { ServerOptions } from 'socket.io';
+import {
+  connectionLimitGuard,
+  type ConnectionLimitGuard,
+  type ConnectionLimitGuardOptions,
+} from '../src';
+
+export interface LimitedServer {
+  server: TestServer;
+  guard: ConnectionLimitGuard;
+  bus: SecurityEventBus;
+}
+
+export interface LimitedServerOptions {
+  serverOptions?: Partial<ServerOptions>;
+  /** An `io.use` middleware installed after the guard (e.g. a revocation check). */
+  after?: HandshakeMiddleware;
+}
+
+/**
+ * A server that trusts `X-Forwarded-For` from loopback (so tests can come from many
+ * addresses), authenticates a test user from `auth.user` before the guard, the way an
+ * auth guard sets the context, and installs the guard.
+ */
+export async function limitedServer(
+  options: ConnectionLimitGuardOptions,
+  extra: LimitedServerOptions = {},
+): Promise<LimitedServer> {
+  const guard = connectionLimitGuard(options);
+  const bus = new SecurityEventBus();
+  const server = await startServer({
+    serverOptions: extra.serverOptions,
+    setup(io) {
+      configurePortcullis(io, { trustedProxies: ['loopback'], bus });
+      io.use((socket, next) => {
+        const user: unknown = (socket.handshake.auth as { user?: unknown }).user;
+        if (typeof user === 'string') {
+          getContext(socket).user = { id: user, roles: [], claims: {} };
+        }
+        next();
+      });
+      guard.install(io);
+      if (extra.after !== undefined) io.use(extra.after);
+      io.on('connection', (socket) => {
+        socket.on('ping', (ack: (reply: string) => void) => ack('pong'));
+      });
+    },
+  });
+  return { server, guard, bus };
+}
+
+export interface Identity {
+  ip?: string;
+  user?: string;
+}
+
+export function clientOptions(identity: Identity, more: ClientOptions = {}): ClientOptions {
+  return {
+    ...more,
+    extraHeaders: identity.ip === undefined ? {} : { 'x-forwarded-for': identity.ip },
+    auth: identity.user === undefined ? {} : { user: identity.user },
+  };
+}
+
+export function connectAs(url: string, identity: Identity = {}): Promise<ClientSocket> {
+  return connectClient(url, clientOptions(identity));
+}
+
+export function refusedAs(url: string, identity: Identity = {}): Promise<ConnectError> {
+  return expectConnectError(url, clientOptions(identity));
+}
+
+export function createAs(url: string, identity: Identity = {}, more: ClientOptions = {}) {
+  return createClient(url, clientOptions(identity, more));
+}
+
+/** Resolves once `condition()` holds; rejects after `timeoutMs` with what it saw last. */
+export async function waitUntil(
+  condition: () => boolean,
+  describe: () => unknown,
+  timeoutMs = 8000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met after ${timeoutMs} ms: ${JSON.stringify(describe())}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Cuts the client's TCP connection without a close handshake, as a crash would. */
+export function killTransport(client: ClientSocket): void {
+  const transport = (
+    client.io.engine as unknown as { transport?: { ws?: { terminate?: () => void } } }
+  ).transport;
+  const terminate = transport?.ws?.terminate;
+  if (typeof terminate !== 'function') throw new Error('no WebSocket transport to kill');
+  terminate.call(transport?.ws);
+}

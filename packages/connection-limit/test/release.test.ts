@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { onCleanup, waitFor } from '@portcullis/testing';
+import { connectAs, createAs, killTransport, limitedServer, refusedAs, waitUntil } from './helpers';
+
+/** Starts a process that holds `count` connections from `ip`; resolves once they are up. */
+async function holdSocketsInChild(url: string, count: number, ip: string) {
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, 'fixtures', 'hold-sockets.mjs'), url, String(count), ip],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  onCleanup(() => {
+    child.kill('SIGKILL');
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) resolve();
+      if (output.includes('error')) reject(new Error(output));
+    });
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+describe('connection-limit: counts are released on every kind of disconnect', () => {
+  it('releases what a killed client process held', async () => {
+    const { server, guard } = await limitedServer({ maxPerIp: 5 });
+    const child = await holdSocketsInChild(server.url, 5, '10.1.1.1');
+    expect(guard.stats()).toMatchObject({ connections: 5, ips: 1 });
+    expect((await refusedAs(server.url, { ip: '10.1.1.1' })).data).toMatchObject({
+      info: { limit: 'ip' },
+    });
+    child.kill('SIGKILL');
+    await waitUntil(
+      () => guard.stats().connections === 0,
+      () => guard.stats(),
+    );
+    expect(guard.stats()).toMatchObject({ connections: 0, pending: 0, ips: 0 });
+    for (let index = 0; index < 5; index++) await connectAs(server.url, { ip: '10.1.1.1' });
+  });
+
+  it('releases a socket whose TCP connection is cut without a close handshake', async () => {
+    const { server, guard } = await limitedServer({ maxPerUser: 1 });
+    const client = await connectAs(server.url, { ip: '10.0.0.1', user: 'alice' });
+    expect((await refusedAs(server.url, { user: 'alice' })).data).toMatchObject({
+      info: { limit: 'user' },
+    });
+    killTransport(client);
+    await waitUntil(
+      () => guard.stats().connections === 0,
+      () => guard.stats(),
+    );
+    expect(guard.stats()).toMatchObject({ users: 0, ips: 0 });
+    await connectAs(server.url, { user: 'alice' });
+  });
+
+  it('releases a handshake cut while a later middleware is still deciding', async () => {
+    let reached: () => void = () => undefined;
+    const atLaterMiddleware = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const { server, guard } = await limitedServer(
+      { maxPerIp: 1 },
+      {
+        // Never answers: the handshake stays pending until the client goes away.
+        after: () => reached(),
+      },
+    );
+    const client = createAs(server.url, { ip: '10.0.0.1' });
+    await atLaterMiddleware;
+    expect(guard.stats()).toMatchObject({ connections: 0, pending: 1 });
+    killTransport(client);
+    await waitUntil(
+      () => guard.stats().pending === 0,
+      () => guard.stats(),
+    );
+    expect(guard.stats()).toMatchObject({ connections: 0, ips: 0 });
+  });
+
+  it('releases a handshake refused by a later middleware, at once and every time', async () => {
+    const { server, guard } = await limitedServer(
+      { maxPerIp: 1 },
+      {
+        after: (socket, next) => {
+          const user = (socket.handshake.auth as { user?: string }).user;
+          next(user === 'revoked' ? new Error('revoked') : undefined);
+        },
+      },
+    );
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const error = await refusedAs(server.url, { ip: '10.0.0.1', user: 'revoked' });
+      expect(error.message).toBe('revoked');
+      await waitUntil(
+        () => guard.stats().pending === 0,
+        () => guard.stats(),
+      );
+    }
+    expect(guard.stats()).toMatchObject({ connections: 0, pending: 0, users: 0, ips: 0 });
+    await connectAs(server.url, { ip: '10.0.0.1', user: 'alice' });
+  });
+
+  it('gives up the place of a handshake that never completes after pendingTimeoutMs', async () => {
+    const { server, guard } = await limitedServer(
+      { maxPerIp: 1, pendingTimeoutMs: 200 },
+      { after: () => undefined },
+    );
+    createAs(server.url, { ip: '10.0.0.1' });
+    await waitUntil(
+      () => guard.stats().pending === 1,
+      () => guard.stats(),
+    );
+    await waitUntil(
+      () => guard.stats().pending === 0,
+      () => guard.stats(),
+    );
+    expect(guard.stats()).toMatchObject({ connections: 0, ips: 0 });
+  });
+
+  it('releases on server-side disconnects and client-side disconnects alike', async () => {
+    const { server, guard } = await limitedServer({});
+    const leaving = await connectAs(server.url, { user: 'alice' });
+    const kicked = await connectAs(server.url, { user: 'bob' });
+    leaving.disconnect();
+    const gone = waitFor(kicked, 'disconnect');
+    server.io.in(kicked.id as string).disconnectSockets(true);
+    await gone;
+    await waitUntil(
+      () => guard.stats().connections === 0,
+      () => guard.stats(),
+    );
+    expect(guard.stats()).toMatchObject({ users: 0, ips: 0 });
+  });
+});

@@ -1,0 +1,69 @@
+import type { AnySocket, PortcullisSocketData } from './socket-types';
+import { resolveClientIp } from './client-ip';
+import { settingsOf } from './settings';
+
+/** The authenticated identity, set by `@portcullis/auth`, read by the other guards. */
+export interface PortcullisUser {
+  readonly id: string;
+  readonly roles: readonly string[];
+  readonly sessionId?: string;
+  /** Epoch milliseconds at which the credential that opened the socket expires. */
+  readonly expiresAt?: number;
+  /** Verified claims; never the raw token. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One object per socket that every guard reads and writes. It lives in
+ * `socket.data.portcullis`, so it survives connection state recovery and is visible
+ * through `fetchSockets()` on every node. Plain data only: it is serialised across nodes.
+ */
+export interface PortcullisContext {
+  /** The client's address, resolved once at the handshake (trust-proxy aware). */
+  ip: string;
+  /** The `Origin` header as the client sent it, when it sent one. */
+  origin?: string;
+  /** Epoch milliseconds of the handshake. */
+  connectedAt: number;
+  /** Epoch milliseconds of the last application packet. */
+  lastActivityAt: number;
+  user?: PortcullisUser;
+}
+
+function originOf(socket: AnySocket): string | undefined {
+  const origin = socket.handshake.headers.origin;
+  return typeof origin === 'string' && origin.length > 0 && origin.length <= 2048
+    ? origin
+    : undefined;
+}
+
+/**
+ * Returns the socket's context, creating it on first use. Every guard calls this rather
+ * than reading `socket.data` itself, so whichever guard runs first sets it up.
+ */
+export function getContext(socket: AnySocket): PortcullisContext {
+  const data = (socket.data ?? (socket.data = {})) as PortcullisSocketData;
+  const existing = data.portcullis;
+  if (existing !== undefined) return existing;
+  const settings = settingsOf(socket);
+  const now = settings.now();
+  const context: PortcullisContext = {
+    ip: resolveClientIp(
+      socket.handshake.address,
+      socket.handshake.headers['x-forwarded-for'],
+      settings.trustedProxies,
+    ),
+    connectedAt: now,
+    lastActivityAt: now,
+  };
+  const origin = originOf(socket);
+  if (origin !== undefined) context.origin = origin;
+  data.portcullis = context;
+  return context;
+}
+
+/** Reads the context without creating it (e.g. from a `fetchSockets()` result). */
+export function peekContext(socket: { data?: unknown }): PortcullisContext | undefined {
+  const data = socket.data as PortcullisSocketData | undefined;
+  return data?.portcullis;
+}

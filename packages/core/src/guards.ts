@@ -1,0 +1,181 @@
+import { GuardError, isGuardError } from './guard-error';
+import { recordSocketEvent } from './record';
+import { refusePacket } from './refuse';
+import type {
+  AnyNamespace,
+  AnyServer,
+  AnySocket,
+  HandshakeMiddleware,
+  Packet,
+  PacketMiddleware,
+} from './socket-types';
+
+/** `undefined` lets the connection or packet through; a `GuardError` refuses it. */
+export type GuardVerdict = GuardError | undefined | void;
+
+/**
+ * A packet check returns this when it answered the packet itself (an in-band control
+ * event such as a token refresh): the packet goes no further, and it is not a refusal.
+ * `Symbol.for`, so the ESM and CommonJS copies of core agree on it.
+ */
+export const PACKET_HANDLED: unique symbol = Symbol.for('portcullis.packetHandled') as never;
+
+/** What a packet check may answer: through, refused, or handled by the guard itself. */
+export type PacketVerdict = GuardVerdict | typeof PACKET_HANDLED;
+
+/** A verdict now, or later when the check needs a remote store. */
+export type MaybePromise<T> = T | Promise<T>;
+
+function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** A bug or a failing dependency inside a check becomes `INTERNAL`, never a crash. */
+function internalError(cause: unknown): GuardError {
+  if (isGuardError(cause)) return cause;
+  return new GuardError('INTERNAL', { cause });
+}
+
+/** Decides once per connection attempt; wrapped by `handshakeGuard` into `io.use`. */
+export type HandshakeCheck<S extends AnySocket = AnySocket> = (
+  socket: S,
+) => MaybePromise<GuardVerdict>;
+
+/**
+ * Turns a check into an `io.use` middleware. A refusal reaches the client as
+ * `connect_error` with `err.data = { code, message, retryable, retryAfterMs? }` and is
+ * recorded as a `handshake_refused` security event. A check that throws or rejects
+ * refuses with `INTERNAL` (fail closed) and never takes the process down.
+ */
+export function handshakeGuard<S extends AnySocket = AnySocket>(
+  guard: string,
+  check: HandshakeCheck<S>,
+): HandshakeMiddleware<S> {
+  const finish = (socket: S, next: (err?: Error) => void, verdict: GuardVerdict): void => {
+    if (verdict === undefined) {
+      next();
+      return;
+    }
+    recordSocketEvent(socket, 'handshake_refused', { code: verdict.code, guard });
+    next(verdict);
+  };
+  const middleware: HandshakeMiddleware<S> = (socket, next) => {
+    let verdict: MaybePromise<GuardVerdict>;
+    try {
+      verdict = check(socket);
+    } catch (error) {
+      finish(socket, next, internalError(error));
+      return;
+    }
+    if (isThenable(verdict)) {
+      verdict.then(
+        (result) => finish(socket, next, result),
+        (error: unknown) => finish(socket, next, internalError(error)),
+      );
+    } else {
+      finish(socket, next, verdict);
+    }
+  };
+  Object.defineProperty(middleware, 'name', { value: `${guard}HandshakeGuard` });
+  return middleware;
+}
+
+/** Decides for each packet; may rewrite the packet's arguments in place. */
+export type PacketCheck<S extends AnySocket = AnySocket> = (
+  socket: S,
+  packet: Packet,
+) => MaybePromise<PacketVerdict>;
+
+/** A per-packet guard: a name for events, the check, and optional per-socket set-up. */
+export interface PacketGuard<S extends AnySocket = AnySocket> {
+  readonly guardName: string;
+  readonly check: PacketCheck<S>;
+  /** Runs once when a socket connects, before its first packet (timers, listeners). */
+  readonly attach?: (socket: S) => void;
+}
+
+/**
+ * One `socket.use` middleware that runs several packet guards in order. It stays
+ * synchronous while every check answers synchronously (no Promise, no allocation
+ * beyond the packet); an async check suspends the loop until it settles. A refusal is
+ * answered through `refusePacket` and `next` is never called, so the handler never
+ * runs and Socket.io's costly error path is skipped.
+ */
+export function packetMiddleware<S extends AnySocket>(
+  socket: S,
+  guards: readonly PacketGuard<S>[],
+): PacketMiddleware {
+  const count = guards.length;
+  const refuse = (packet: Packet, error: GuardError, index: number): void => {
+    const guard = guards[index] as PacketGuard<S>;
+    try {
+      refusePacket(socket, packet, error, guard.guardName);
+    } catch {
+      // The client may be gone mid-reply; there is nothing left to tell it.
+    }
+  };
+  const run = (packet: Packet, next: (err?: Error) => void, start: number): void => {
+    for (let index = start; index < count; index++) {
+      let verdict: MaybePromise<PacketVerdict>;
+      try {
+        verdict = (guards[index] as PacketGuard<S>).check(socket, packet);
+      } catch (error) {
+        refuse(packet, internalError(error), index);
+        return;
+      }
+      if (verdict === undefined) continue;
+      if (verdict === PACKET_HANDLED) return;
+      if (isThenable(verdict)) {
+        verdict.then(
+          (result) => {
+            if (result === undefined) run(packet, next, index + 1);
+            else if (result !== PACKET_HANDLED) refuse(packet, result, index);
+          },
+          (error: unknown) => refuse(packet, internalError(error), index),
+        );
+        return;
+      }
+      refuse(packet, verdict, index);
+      return;
+    }
+    next();
+  };
+  return function portcullisPacketGuards(packet, next) {
+    run(packet, next, 0);
+  };
+}
+
+/**
+ * Attaches packet guards to every socket of a namespace (or of the main namespace of a
+ * server), in the order given.
+ */
+export function usePacketGuards<S extends AnySocket = AnySocket>(
+  target: AnyServer | AnyNamespace,
+  ...guards: PacketGuard<S>[]
+): void {
+  if (guards.length === 0) return;
+  target.on('connection', (socket: AnySocket) => attachPacketGuards(socket as S, guards));
+}
+
+/** Attaches packet guards to one socket: their set-up, then one `socket.use`. */
+export function attachPacketGuards<S extends AnySocket>(
+  socket: S,
+  guards: readonly PacketGuard<S>[],
+): void {
+  for (const guard of guards) guard.attach?.(socket);
+  socket.use(packetMiddleware(socket, guards));
+}
+
+/** Records `connection` and `disconnection` security events for a namespace. */
+export function recordConnections(target: AnyServer | AnyNamespace): void {
+  target.on('connection', (socket: AnySocket) => {
+    recordSocketEvent(socket, 'connection', {});
+    socket.once('disconnect', (reason: string) => {
+      recordSocketEvent(socket, 'disconnection', { detail: { reason } });
+    });
+  });
+}

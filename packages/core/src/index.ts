@@ -1,0 +1,66 @@
+export { GUARD_ERROR_CODES, CODE_INFO, isGuardErrorCode, type GuardErrorCode } from './codes';
+export {
+  GuardError,
+  isGuardError,
+  type GuardErrorData,
+  type GuardErrorDetail,
+  type GuardErrorOptions,
+} from './guard-error';
+export { getContext, peekContext, type PortcullisContext, type PortcullisUser } from './context';
+export {
+  SecurityEventBus,
+  securityEvents,
+  type SecurityEvent,
+  type SecurityEventBusOptions,
+  type SecurityEventDetail,
+  type SecurityEventListener,
+  type SecurityEventType,
+} from './events';
+export {
+  configurePortcullis,
+  resolveCoreOptions,
+  settingsOf,
+  settingsOfServer,
+  DEFAULT_ERROR_EVENT,
+  DEFAULT_DISCONNECT_EVENT,
+  type CoreOptions,
+  type CoreSettings,
+} from './settings';
+export { TrustedProxies, resolveClientIp, type TrustedProxy } from './client-ip';
+export { normalizeIp, ipSubnetKey, stripPort } from './ip';
+export { recordSocketEvent, safeEventName, type RecordFields } from './record';
+export {
+  refusePacket,
+  disconnectWithCode,
+  onPacketRefused,
+  type DisconnectOptions,
+  type RefusalListener,
+} from './refuse';
+export {
+  handshakeGuard,
+  packetMiddleware,
+  usePacketGuards,
+  attachPacketGuards,
+  recordConnections,
+  PACKET_HANDLED,
+  type PacketVerdict,
+  type GuardVerdict,
+  type MaybePromise,
+  type HandshakeCheck,
+  type PacketCheck,
+  type PacketGuard,
+} from './guards';
+export type {
+  AnySocket,
+  AnyServer,
+  AnyNamespace,
+  Packet,
+  HandshakeMiddleware,
+  PacketMiddleware,
+  PortcullisSocketData,
+} from './socket-types';
+export {
+  DeadlineScheduler,
+  type DeadlineSchedulerOptions,
+  type ScheduledEntry,
+} from './deadline-scheduler';

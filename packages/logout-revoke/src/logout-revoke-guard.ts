@@ -1,0 +1,170 @@
+import {
+  GuardError,
+  disconnectWithCode,
+  getContext,
+  handshakeGuard,
+  isGuardError,
+  recordSocketEvent,
+  settingsOfServer,
+  type AnyNamespace,
+  type AnyServer,
+  type AnySocket,
+  type GuardVerdict,
+  type HandshakeMiddleware,
+  type MaybePromise,
+} from '@portcullis/core';
+import { createDenylist, type Denylist, type RevokeUserOptions } from './denylist';
+import { createRevoker, type Revoker } from './revoker';
+import { syncRevocationRooms } from './rooms';
+
+export const LOGOUT_REVOKE_GUARD_NAME = 'logout-revoke';
+
+export interface LogoutRevokeGuardOptions {
+  /**
+   * The denylist to check. Default: `createDenylist()`, in this process only. With
+   * several nodes, give every node and every revoker `createDenylist({ store:
+   * redisDenylistStore(redis) })`.
+   */
+  denylist?: Denylist;
+  /**
+   * Let a handshake through when the store cannot be read (Redis down), recording a
+   * `warning` security event. Default `false`: such a handshake is refused with
+   * `INTERNAL` (retryable), since a revoked token must not get in during an outage.
+   */
+  failOpen?: boolean;
+}
+
+export interface LogoutRevokeGuard extends Revoker {
+  readonly denylist: Denylist;
+  /** The `io.use` middleware: refuses revoked credentials. Install after authentication. */
+  readonly handshake: HandshakeMiddleware;
+  /** The connection hook: joins the revocation rooms, re-checks recovered sockets. */
+  readonly onConnection: (socket: AnySocket) => void;
+  /**
+   * Installs both on a server or namespace (`io.use` + `connection` listener) and sends
+   * revocations there. Call it once per namespace your clients use, after your
+   * authentication middleware.
+   */
+  install(target: AnyServer | AnyNamespace): this;
+}
+
+type Verdict = MaybePromise<GuardVerdict>;
+
+function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/**
+ * Logout that reaches every socket: refuses revoked sessions and tokens at the
+ * handshake, puts each socket in rooms for its user, session and token, and disconnects
+ * those rooms on every node when you revoke.
+ *
+ * @example
+ * const logout = logoutRevokeGuard({ denylist: createDenylist({ store: redisDenylistStore(redis) }) });
+ * io.use(authenticate);
+ * logout.install(io);
+ * await logout.revokeUser('42');
+ */
+export function logoutRevokeGuard(
+  options: Readonly<LogoutRevokeGuardOptions> = {},
+): LogoutRevokeGuard {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('logoutRevokeGuard: options must be an object, e.g. { denylist }.');
+  }
+  const denylist = options.denylist ?? createDenylist();
+  if (typeof denylist.check !== 'function') {
+    throw new TypeError('logoutRevokeGuard: denylist must come from createDenylist({ store }).');
+  }
+  const failOpen = options.failOpen ?? false;
+  if (typeof failOpen !== 'boolean') {
+    throw new TypeError('logoutRevokeGuard: failOpen must be true or false.');
+  }
+
+  /** Sockets the middleware already checked, so recovery does not check them twice. */
+  const checkedAtHandshake = new WeakSet<AnySocket>();
+
+  const storeFailed = (socket: AnySocket, error: unknown): GuardVerdict => {
+    if (!failOpen)
+      return isGuardError(error) ? error : new GuardError('INTERNAL', { cause: error });
+    recordSocketEvent(socket, 'warning', {
+      guard: LOGOUT_REVOKE_GUARD_NAME,
+      detail: { reason: 'store-unavailable', failOpen: true },
+    });
+    return undefined;
+  };
+
+  /** The denylist's verdict for the socket's user; store failures follow `failOpen`. */
+  const verdictFor = (socket: AnySocket): Verdict => {
+    const user = getContext(socket).user;
+    if (user === undefined) return undefined; // anonymous: authentication decides
+    let verdict: MaybePromise<GuardError | undefined>;
+    try {
+      verdict = denylist.check(user);
+    } catch (error) {
+      return storeFailed(socket, error);
+    }
+    if (isThenable(verdict)) return verdict.catch((error: unknown) => storeFailed(socket, error));
+    return verdict;
+  };
+
+  const handshake = handshakeGuard(LOGOUT_REVOKE_GUARD_NAME, (socket: AnySocket) => {
+    checkedAtHandshake.add(socket);
+    return verdictFor(socket);
+  });
+
+  const cutIfRevoked = (socket: AnySocket, verdict: GuardVerdict): void => {
+    if (verdict !== undefined) disconnectWithCode(socket, verdict, LOGOUT_REVOKE_GUARD_NAME);
+  };
+
+  const onConnection = (socket: AnySocket): void => {
+    // Rooms first: a revocation made while the check below runs still reaches the socket.
+    syncRevocationRooms(socket);
+    // Connection state recovery skips io.use by default: a socket revoked while it was
+    // away would come back. Check it here unless the middleware just did.
+    if (!socket.recovered || checkedAtHandshake.has(socket)) return;
+    const verdict = verdictFor(socket);
+    if (isThenable(verdict)) verdict.then((result) => cutIfRevoked(socket, result));
+    else cutIfRevoked(socket, verdict);
+  };
+
+  let revoker: Revoker | undefined;
+  const targets: (AnyServer | AnyNamespace)[] = [];
+  const installed = (): Revoker => {
+    if (revoker === undefined) {
+      throw new Error(
+        'logoutRevokeGuard: call install(io) before revoking, or use createRevoker({ target, denylist }).',
+      );
+    }
+    return revoker;
+  };
+
+  const guard: LogoutRevokeGuard = {
+    denylist,
+    handshake,
+    onConnection,
+    install(target) {
+      if (typeof target?.use !== 'function' || typeof target.on !== 'function') {
+        throw new TypeError(
+          'logoutRevokeGuard: install(io) needs a Socket.io server or namespace.',
+        );
+      }
+      target.use(handshake);
+      target.on('connection', onConnection);
+      targets.push(target);
+      const server = 'server' in target ? (target as AnyNamespace).server : (target as AnyServer);
+      revoker = createRevoker({
+        target: [...targets],
+        denylist,
+        disconnectEvent: settingsOfServer(server).disconnectEvent,
+      });
+      return guard;
+    },
+    revokeUser: async (userId: string, revokeOptions?: RevokeUserOptions) =>
+      installed().revokeUser(userId, revokeOptions),
+    revokeSession: async (sessionId: string) => installed().revokeSession(sessionId),
+    revokeToken: async (jti: string, expiresAt: number) => installed().revokeToken(jti, expiresAt),
+    revokeIssuedBefore: async (userId: string, time: number) =>
+      installed().revokeIssuedBefore(userId, time),
+  };
+  return guard;
+}

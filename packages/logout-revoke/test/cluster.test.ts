@@ -1,0 +1,351 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { SecurityEventBus, configurePortcullis, type SecurityEvent } from '@portcullis/core';
+import {
+  connectClient,
+  delay,
+  describeRedis,
+  emitWithAck,
+  expectConnectError,
+  expectSilence,
+  onCleanup,
+  startOwnRedis,
+  startServer,
+  testRedisUrl,
+  waitFor,
+  type ClientSocket,
+} from '@portcullis/testing';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis, type RedisOptions } from 'ioredis';
+import { jwtVerify } from 'jose';
+import { createClient as createNodeRedisClient } from 'redis';
+import {
+  createDenylist,
+  createRevoker,
+  logoutRevokeGuard,
+  redisDenylistStore,
+  type LogoutRevokeGuardOptions,
+} from '../src';
+import { signToken, testAuthentication, waitForNextSecond } from './helpers';
+
+/** A Redis client closed after the test (after the servers, which are closed first). */
+function redisClient(url = testRedisUrl(), options: RedisOptions = {}): Redis {
+  const client = new Redis(url, options);
+  client.on('error', () => undefined);
+  onCleanup(() => {
+    client.disconnect();
+  });
+  return client;
+}
+
+/** Keys and channels of one test, so concurrent runs on the same Redis never meet. */
+function isolation(): { adapterKey: string; prefix: string } {
+  const id = randomUUID().slice(0, 8);
+  return { adapterKey: `portcullis-test-${id}`, prefix: `portcullis-test-${id}:revoked:` };
+}
+
+/** One Socket.io node: Redis adapter, test authentication, the guard on a Redis denylist. */
+async function startNode(
+  ids: { adapterKey: string; prefix: string },
+  options: Omit<LogoutRevokeGuardOptions, 'denylist'> & { bus?: SecurityEventBus } = {},
+) {
+  const pub = redisClient();
+  const sub = pub.duplicate();
+  sub.on('error', () => undefined);
+  onCleanup(() => {
+    sub.disconnect();
+  });
+  const store = redisClient();
+  const denylist = createDenylist({ store: redisDenylistStore(store, { prefix: ids.prefix }) });
+  const logout = logoutRevokeGuard({ ...options, denylist });
+  const server = await startServer({
+    setup(io) {
+      io.adapter(createAdapter(pub, sub, { key: ids.adapterKey }));
+      if (options.bus !== undefined) configurePortcullis(io, { bus: options.bus });
+      io.use(testAuthentication());
+      logout.install(io);
+      io.on('connection', (socket) => {
+        socket.on('echo', (value: unknown, ack: (reply: unknown) => void) => ack(value));
+      });
+    },
+  });
+  return { server, logout, store };
+}
+
+const connectAs = (url: string, token: string): Promise<ClientSocket> =>
+  connectClient(url, { auth: { token } });
+
+/** Resolves with the time (ms since `since`) at which the client was told and cut. */
+async function cutAfter(client: ClientSocket, since: number): Promise<number> {
+  const [[payload], [reason]] = await Promise.all([
+    waitFor(client, 'portcullis:disconnect', 10_000),
+    waitFor(client, 'disconnect', 10_000),
+  ]);
+  expect(payload).toMatchObject({ code: 'SESSION_REVOKED', retryable: false });
+  expect(reason).toBe('io server disconnect');
+  return performance.now() - since;
+}
+
+async function expectServed(client: ClientSocket): Promise<void> {
+  expect(client.connected).toBe(true);
+  expect(await emitWithAck(client, 'echo', 'ok')).toBe('ok');
+}
+
+async function expectRefused(url: string, token: string): Promise<void> {
+  const error = await expectConnectError(url, { auth: { token } });
+  expect(error.data).toMatchObject({ code: 'SESSION_REVOKED', retryable: false });
+}
+
+describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
+  it('revokeUser on node A cuts the user on A and B, then refuses the token on both', async () => {
+    const ids = isolation();
+    const a = await startNode(ids);
+    const b = await startNode(ids);
+    const token = await signToken({ sub: 'alice', sid: 'S1' });
+    const aliceOnA = await connectAs(a.server.url, token);
+    const aliceOnB = await connectAs(b.server.url, token);
+    const bobOnA = await connectAs(a.server.url, await signToken({ sub: 'bob' }));
+    const bobOnB = await connectAs(b.server.url, await signToken({ sub: 'bob' }));
+    const bobQuiet = Promise.all([
+      expectSilence(bobOnA, 'portcullis:disconnect', 800),
+      expectSilence(bobOnB, 'portcullis:disconnect', 800),
+    ]);
+
+    const start = performance.now();
+    const cuts = Promise.all([cutAfter(aliceOnA, start), cutAfter(aliceOnB, start)]);
+    await a.logout.revokeUser('alice');
+    const [onA, onB] = await cuts;
+    // Measured, not tight: the bound only catches a revocation that never crosses nodes.
+    // (Typical figures are a few ms; see bench/revocation-latency.mjs.)
+    expect(Math.max(onA, onB)).toBeLessThan(5000);
+
+    await bobQuiet;
+    await Promise.all([expectServed(bobOnA), expectServed(bobOnB)]);
+    await expectRefused(a.server.url, token);
+    await expectRefused(b.server.url, token);
+    // Logout is not a ban: a later login connects on either node.
+    await waitForNextSecond();
+    const fresh = await signToken({ sub: 'alice', sid: 'S2' });
+    await expectServed(await connectAs(b.server.url, fresh));
+    await expectServed(await connectAs(a.server.url, fresh));
+  });
+
+  it('revokeIssuedBefore picks the older tokens on every node by their iat', async () => {
+    const ids = isolation();
+    const a = await startNode(ids);
+    const b = await startNode(ids);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const old = await signToken({ sub: 'alice', sid: 'old', iat: nowSeconds - 300 });
+    const recent = await signToken({ sub: 'alice', sid: 'recent', iat: nowSeconds - 5 });
+    const oldOnB = await connectAs(b.server.url, old);
+    const recentOnB = await connectAs(b.server.url, recent);
+    const recentOnA = await connectAs(a.server.url, recent);
+    const quiet = Promise.all([
+      expectSilence(recentOnA, 'portcullis:disconnect', 800),
+      expectSilence(recentOnB, 'portcullis:disconnect', 800),
+    ]);
+    const cut = cutAfter(oldOnB, performance.now());
+    await a.logout.revokeIssuedBefore('alice', (nowSeconds - 60) * 1000);
+    await Promise.all([cut, quiet]);
+    await expectRefused(a.server.url, old);
+    await expectServed(await connectAs(a.server.url, recent));
+  });
+
+  it('revokes from a process without Socket.io, through @socket.io/redis-emitter', async () => {
+    const ids = isolation();
+    const a = await startNode(ids);
+    const b = await startNode(ids);
+    // The "other process": an emitter and a denylist on its own Redis connections.
+    const revoker = createRevoker({
+      target: new Emitter(redisClient(), { key: ids.adapterKey }),
+      denylist: createDenylist({
+        store: redisDenylistStore(redisClient(), { prefix: ids.prefix }),
+      }),
+    });
+    const laptop = await signToken({ sub: 'alice', sid: 'laptop' });
+    const phone = await signToken({ sub: 'alice', sid: 'phone' });
+    const laptopOnA = await connectAs(a.server.url, laptop);
+    const phoneOnA = await connectAs(a.server.url, phone);
+    const phoneOnB = await connectAs(b.server.url, phone);
+    const laptopQuiet = expectSilence(laptopOnA, 'portcullis:disconnect', 800);
+    const start = performance.now();
+    const cuts = Promise.all([cutAfter(phoneOnA, start), cutAfter(phoneOnB, start)]);
+    await revoker.revokeUser('alice', { exceptSession: 'laptop' }); // "log out my other devices"
+    await Promise.all([cuts, laptopQuiet]);
+    await expectServed(laptopOnA);
+    await expectRefused(b.server.url, phone);
+    await expectServed(await connectAs(b.server.url, laptop));
+
+    // Filtering by iat needs fetchSockets, which the emitter lacks: said before writing.
+    await expect(revoker.revokeIssuedBefore('alice', Date.now() - 60_000)).rejects.toThrow(
+      /From the Redis emitter, use revokeUser/,
+    );
+  });
+
+  it('an HTTP logout route calls revokeUser: every socket of the user closes', async () => {
+    const ids = isolation();
+    const a = await startNode(ids);
+    const b = await startNode(ids);
+    const revoker = createRevoker({
+      target: new Emitter(redisClient(), { key: ids.adapterKey }),
+      denylist: createDenylist({
+        store: redisDenylistStore(redisClient(), { prefix: ids.prefix }),
+      }),
+    });
+    // The application's HTTP server: POST /logout with the bearer token.
+    const secret = new TextEncoder().encode('logout-revoke-test-secret-0123456789abcdef');
+    const app: HttpServer = createHttpServer((req, res) => {
+      void (async () => {
+        if (req.method !== 'POST' || req.url !== '/logout') return res.writeHead(404).end();
+        const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        try {
+          const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
+          await revoker.revokeUser(String(payload.sub));
+          res.writeHead(204).end();
+        } catch {
+          res.writeHead(401).end();
+        }
+      })();
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => app.close(() => resolve())));
+    const { port } = app.address() as AddressInfo;
+
+    const token = await signToken({ sub: 'alice', sid: 'web' });
+    const onA = await connectAs(a.server.url, token);
+    const onB = await connectAs(b.server.url, await signToken({ sub: 'alice', sid: 'app' }));
+    const start = performance.now();
+    const cuts = Promise.all([cutAfter(onA, start), cutAfter(onB, start)]);
+    const response = await fetch(`http://127.0.0.1:${port}/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(204);
+    await cuts;
+    await expectRefused(b.server.url, token);
+  });
+
+  it('checks a handshake with one Redis round trip', async () => {
+    const ids = isolation();
+    const a = await startNode(ids);
+    const commands: string[] = [];
+    const call = a.store.call.bind(a.store);
+    a.store.call = ((command: string, ...args: (string | number)[]) => {
+      commands.push(command);
+      return call(command, ...args);
+    }) as typeof a.store.call;
+    await connectAs(a.server.url, await signToken({ sub: 'alice', sid: 'S', jti: 'J' }));
+    expect(commands).toEqual(['MGET']);
+  });
+
+  it('works with a node-redis client, keys expiring with the tokens', async () => {
+    const ids = isolation();
+    const client = createNodeRedisClient({ url: testRedisUrl() });
+    client.on('error', () => undefined);
+    await client.connect();
+    onCleanup(async () => {
+      await client.close();
+    });
+    const denylist = createDenylist({ store: redisDenylistStore(client, { prefix: ids.prefix }) });
+    const logout = logoutRevokeGuard({ denylist });
+    const server = await startServer({
+      setup(io) {
+        io.use(testAuthentication());
+        logout.install(io);
+      },
+    });
+    const token = await signToken({ sub: 'alice', jti: 'token-1' });
+    const socket = await connectAs(server.url, token);
+    const cut = cutAfter(socket, performance.now());
+    await logout.revokeToken('token-1', Date.now() + 30_000);
+    await cut;
+    await expectRefused(server.url, token);
+    const keys = await client.keys(`${ids.prefix}*`);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).not.toContain('token-1'); // stored as a digest
+    const ttl = await client.pTTL(keys[0] as string);
+    expect(ttl).toBeGreaterThan(25_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+  });
+
+  it('a logout while Redis is down still cuts the sockets, and reports the failed write', async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const fastFail = { enableOfflineQueue: false, maxRetriesPerRequest: 0 };
+    const denylist = createDenylist({
+      store: redisDenylistStore(redisClient(own.url, fastFail), { prefix: 'outage:' }),
+    });
+    const logout = logoutRevokeGuard({ denylist });
+    // The adapter's clients never fail a command (the adapter does not catch its
+    // publishes): they wait in the offline queue until Redis is back.
+    const pub = redisClient(own.url, { maxRetriesPerRequest: null });
+    const sub = redisClient(own.url, { maxRetriesPerRequest: null });
+    const server = await startServer({
+      setup(io) {
+        io.adapter(createAdapter(pub, sub, { key: isolation().adapterKey }));
+        io.use(testAuthentication());
+        logout.install(io);
+      },
+    });
+    const token = await signToken({ sub: 'alice', sid: 'S' });
+    const alice = await connectAs(server.url, token);
+    const bob = await connectAs(server.url, await signToken({ sub: 'bob' }));
+    await own.stop();
+    await delay(100);
+    const cut = cutAfter(alice, performance.now());
+    // The caller learns the denylist was not written (and can retry it)…
+    await expect(logout.revokeUser('alice')).rejects.toThrow();
+    // …but the user is logged out of what is open now, and cannot come back during the
+    // outage: the handshake check fails closed.
+    await cut;
+    expect(bob.connected).toBe(true);
+    const again = await expectConnectError(server.url, { auth: { token } });
+    expect(again.data).toMatchObject({ code: 'INTERNAL', retryable: true });
+  });
+
+  it('fails closed when Redis is down (INTERNAL), or open when told to', async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const fastFail = { enableOfflineQueue: false, maxRetriesPerRequest: 0 };
+    const start = async (failOpen: boolean, bus: SecurityEventBus) => {
+      const denylist = createDenylist({
+        store: redisDenylistStore(redisClient(own.url, fastFail), { prefix: 'outage:' }),
+      });
+      const logout = logoutRevokeGuard({ denylist, failOpen });
+      return startServer({
+        setup(io) {
+          configurePortcullis(io, { bus });
+          io.use(testAuthentication());
+          logout.install(io);
+          io.on('connection', (socket) =>
+            socket.on('echo', (value: unknown, ack: (reply: unknown) => void) => ack(value)),
+          );
+        },
+      });
+    };
+    const events: SecurityEvent[] = [];
+    const bus = new SecurityEventBus();
+    bus.on((event) => {
+      events.push(event);
+    });
+    const closed = await start(false, bus);
+    const open = await start(true, bus);
+    const token = await signToken({ sub: 'alice', sid: 'S' });
+    const connectedBefore = await connectAs(closed.url, token);
+    await own.stop();
+    await delay(100);
+    const refused = await expectConnectError(closed.url, { auth: { token } });
+    expect(refused.data).toMatchObject({ code: 'INTERNAL', retryable: true });
+    await expectServed(connectedBefore); // the server keeps serving everyone else
+    await expectServed(await connectAs(open.url, token));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'warning',
+        guard: 'logout-revoke',
+        detail: { reason: 'store-unavailable', failOpen: true },
+      }),
+    );
+  });
+});

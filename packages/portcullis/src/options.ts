@@ -1,0 +1,142 @@
+import type { CoreOptions } from '@portcullis/core';
+import type { AuthGuardOptions, AuthorizeOptions, AuthorizeRules } from '@portcullis/auth';
+import type { ConnectionLimitGuardOptions } from '@portcullis/connection-limit';
+import type { IdleTimeoutGuardOptions } from '@portcullis/idle-timeout';
+import type { LogoutRevokeGuardOptions } from '@portcullis/logout-revoke';
+import type { OriginEntry, OriginGuardOptions } from '@portcullis/origin';
+import type { RateLimitGuardOptions } from '@portcullis/rate-limit';
+import type { SanitizeGuardOptions } from '@portcullis/sanitize';
+import type { SessionExpiryGuardOptions } from '@portcullis/session-expiry';
+import type { SizeLimitGuardOptions } from '@portcullis/size-limit';
+import type { ValidateGuardOptions, ValidateSchemas } from '@portcullis/validate';
+import type { SecurityHeadersOptions } from './security-headers';
+
+/** Origin options other than the allowlist, which is the top-level `origins`. */
+export type OriginOptions = Omit<OriginGuardOptions, 'origins'>;
+
+export interface AuthorizeSettings extends AuthorizeOptions {
+  rules: AuthorizeRules;
+}
+
+export interface ValidateSettings extends ValidateGuardOptions {
+  schemas: ValidateSchemas;
+}
+
+/**
+ * One key per guard, the way helmet does it: absent uses the guard's secure defaults
+ * (where it has any), an object configures it, `false` leaves it out.
+ */
+export interface PortcullisOptions extends Omit<CoreOptions, 'now'> {
+  /**
+   * Origins allowed to open a socket: exact origins, `https://*.example.com`, anchored
+   * RegExps, or a function. Required unless `origin: false`.
+   */
+  origins?: OriginEntry | readonly OriginEntry[];
+  origin?: OriginOptions | false;
+  /** JWT authentication. Required (with `secret`/`publicKeys`/`jwks` and `algorithms`) unless `false`. */
+  auth?: AuthGuardOptions | false;
+  /** Per-event authorization. Off unless given. */
+  authorize?: AuthorizeSettings | false;
+  /** Connection and message rate limits. On by default. */
+  rateLimit?: RateLimitGuardOptions | false;
+  /** Connection caps. On by default. */
+  connectionLimit?: ConnectionLimitGuardOptions | false;
+  /** Message size and structure limits. On by default (64 KiB, depth 32). */
+  sizeLimit?: SizeLimitGuardOptions | false;
+  /** Joi schemas per event. Off unless given (it refuses events without a schema). */
+  validate?: ValidateSettings | false;
+  /**
+   * HTML sanitising of payload strings. Off unless given: it rewrites data (`a & b`
+   * becomes `a &amp; b`), which only apps that render HTML want. `true` uses the
+   * `basic` preset on every string.
+   */
+  sanitize?: SanitizeGuardOptions | boolean;
+  /** Disconnect at token expiry, warn before, refresh in band. On with auth. */
+  sessionExpiry?: Omit<SessionExpiryGuardOptions, 'verifyToken' | 'onUserChange'> | false;
+  /** Logout on every node and the revocation denylist. On with auth. */
+  logoutRevoke?: LogoutRevokeGuardOptions | false;
+  /** Close connections idle for too long. On by default (10 minutes). */
+  idleTimeout?: IdleTimeoutGuardOptions | false;
+  /**
+   * Refuse handshakes that did not come over TLS (directly or through a trusted proxy's
+   * `X-Forwarded-Proto`). Default: on when `NODE_ENV` is `production`.
+   */
+  requireTLS?: boolean;
+  /** Security headers on the handshake's HTTP responses. On by default. */
+  securityHeaders?: SecurityHeadersOptions | false;
+  /** Warn at start-up about dangerous server settings. Default `true`. */
+  startupCheck?: boolean;
+  /** Namespaces to guard. Default `['/']`. */
+  namespaces?: readonly string[];
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  'origins',
+  'origin',
+  'auth',
+  'authorize',
+  'rateLimit',
+  'connectionLimit',
+  'sizeLimit',
+  'validate',
+  'sanitize',
+  'sessionExpiry',
+  'logoutRevoke',
+  'idleTimeout',
+  'requireTLS',
+  'securityHeaders',
+  'startupCheck',
+  'namespaces',
+  'trustedProxies',
+  'errorEvent',
+  'disconnectEvent',
+  'bus',
+]);
+
+/** Checks the shape of the options once, with messages that say how to fix them. */
+export function checkPortcullisOptions(options: unknown): asserts options is PortcullisOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      "portcullis(io, options): options are required, e.g. portcullis(io, { origins: ['https://app.example.com'], auth: { secret, algorithms: ['HS256'] } }).",
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new TypeError(
+        `portcullis: unknown option "${key}". Known options: ${[...KNOWN_KEYS].join(', ')}.`,
+      );
+    }
+  }
+  const given = options as PortcullisOptions;
+  if (given.origin !== false && given.origins === undefined) {
+    throw new TypeError(
+      "portcullis: list the origins allowed to connect (origins: ['https://app.example.com']), or turn the check off explicitly with origin: false.",
+    );
+  }
+  if (given.auth === undefined) {
+    throw new TypeError(
+      "portcullis: configure authentication (auth: { secret, algorithms: ['HS256'] }, or publicKeys / jwks), or leave it out explicitly with auth: false.",
+    );
+  }
+  if (given.auth === false) {
+    if (given.authorize) {
+      throw new TypeError('portcullis: authorize needs auth (roles come from the verified token).');
+    }
+  }
+  if (given.namespaces !== undefined) {
+    if (!Array.isArray(given.namespaces) || given.namespaces.length === 0) {
+      throw new TypeError("portcullis: namespaces must be a non-empty array such as ['/'].");
+    }
+    for (const name of given.namespaces) {
+      if (typeof name !== 'string' || !name.startsWith('/')) {
+        throw new TypeError(`portcullis: namespace "${String(name)}" must start with "/".`);
+      }
+    }
+  }
+  for (const key of ['requireTLS', 'startupCheck'] as const) {
+    const value = given[key];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new TypeError(`portcullis: ${key} must be true or false.`);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import { performance } from 'node:perf_hooks';
+import type { ProbeContext } from '../context';
+import { describeAnswer, judgeRefusedPacket, notApplicable, type CheckOutcome } from '../judge';
+import type { Evidence } from '../report';
+import { awaitAnswer, refusalCode, type Answer } from '../wire/await-answer';
+import type { ProbeSocket } from '../wire/probe-socket';
+import { eventFrame } from '../wire/packets';
+import { planFieldMutations, type FieldMutation } from './field-mutations';
+import { argumentsJson } from './payloads';
+
+/** Acked mutations named in the summary; the evidence lists every one. */
+const NAMED_IN_SUMMARY = 10;
+
+/** Why the run stopped before its last mutation. */
+interface Stop {
+  /** For the report's `received` column, e.g. `not sent: cut (RATE_LIMITED)`. */
+  readonly received: string;
+  readonly code?: string;
+  /** In words, for the summary. */
+  readonly reason: string;
+}
+
+/** Sends one payload with an ack on `socket` and waits for the answer. */
+async function exchange(
+  ctx: ProbeContext,
+  socket: ProbeSocket,
+  event: string,
+  payloadJson: string,
+): Promise<Answer> {
+  const ackId = socket.nextAckId();
+  const answer = awaitAnswer(socket, ackId, ctx.events, ctx.options.timeoutMs, performance.now());
+  socket.send(eventFrame(ctx.options.namespace, ackId, argumentsJson(event, payloadJson)));
+  const result = await answer;
+  // Guards cut a socket right behind a refusal (too many of them): see that cut before
+  // the next mutation, so that it is not taken for that mutation's answer.
+  if (result.kind === 'refused') await ctx.settle(socket);
+  return result;
+}
+
+/** Follows the server cutting the socket: its `portcullis:disconnect`, or the close. */
+function watchCut(socket: ProbeSocket, disconnectEvent: string): () => Stop | undefined {
+  let announced: string | undefined;
+  socket.on('event', (name, args) => {
+    if (name === disconnectEvent) announced ??= refusalCode(args[0]) ?? 'no code';
+  });
+  return () => {
+    if (announced !== undefined) {
+      return {
+        received: `not sent: cut (${announced})`,
+        ...(announced === 'no code' ? {} : { code: announced }),
+        reason: `the server cut the connection (${announced})`,
+      };
+    }
+    if (socket.closed) {
+      const how = socket.closeCode === undefined ? 'closed' : `closed ${socket.closeCode}`;
+      return { received: `not sent: ${how}`, reason: `the server closed the connection (${how})` };
+    }
+    return undefined;
+  };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function failSummary(judged: readonly Evidence[]): string {
+  const acked = judged.filter((item) => item.received === 'acked').map((item) => item.attempt);
+  if (acked.length === 0) {
+    const miss = judged.find((item) => !item.ok) as Evidence;
+    return `a mutated payload gets ${miss.received} (${miss.attempt}), not VALIDATION_FAILED: the probe cannot tell it was refused for its type`;
+  }
+  const named = acked.slice(0, NAMED_IN_SUMMARY).join(', ');
+  const more =
+    acked.length > NAMED_IN_SUMMARY ? ` and ${acked.length - NAMED_IN_SUMMARY} more` : '';
+  return `${acked.length} of ${plural(judged.length, 'mutated payload')} acked without an error: ${named}${more}. The handler gets values of types it does not expect: give the event a schema`;
+}
+
+/**
+ * The user's sample payload on `event`, then that payload with one field at a time
+ * (top level, and one level down) replaced by a value of another type: a number for a
+ * string, a string for a number, null, an object, an array, a boolean, an object with
+ * its own `__proto__`, a 16 KiB string. A handler without a schema gets every one of
+ * them, and whatever it does with a type it did not expect (string methods on an
+ * object, a merge of `__proto__`, a 16 KiB room name) is the attacker's to choose.
+ *
+ * One connection of its own, at most `mutationCount` mutations, one at a time; it
+ * stops when the server cuts the connection or rate limits it, and at the first
+ * mutation neither refused nor answered.
+ */
+export async function fieldTypesCheck(ctx: ProbeContext): Promise<CheckOutcome> {
+  const { event, payload, mutationCount, disconnectEvent } = ctx.options;
+  if (event === undefined) {
+    return notApplicable('needs --event: an event your server handles (with an ack, ideally)');
+  }
+  const mutations = planFieldMutations(payload, mutationCount);
+  if (mutations.length === 0) {
+    return notApplicable(
+      'needs --payload: a payload your server accepts for --event, with the fields to mutate',
+    );
+  }
+  const socket = await ctx.honestSocket();
+  const cut = watchCut(socket, disconnectEvent);
+  try {
+    // Without an accepted original, refusals of the mutations would prove nothing.
+    const control = await exchange(ctx, socket, event, JSON.stringify(payload));
+    const controlEvidence: Evidence = {
+      attempt: 'the payload as given',
+      received: describeAnswer(control),
+      ...(control.kind === 'refused' && control.code !== undefined ? { code: control.code } : {}),
+      ms: control.ms,
+      ok: control.kind === 'acked',
+    };
+    if (control.kind !== 'acked') {
+      return {
+        status: 'fail',
+        summary: `the payload as given gets ${controlEvidence.received}: give a --payload your server accepts for "${event}", or refusals of its mutations prove nothing`,
+        evidence: [controlEvidence],
+      };
+    }
+    const { judged, stop } = await sendMutations(ctx, socket, event, mutations, cut);
+    return verdict(controlEvidence, judged, stop, mutations.length);
+  } finally {
+    socket.close();
+  }
+}
+
+async function sendMutations(
+  ctx: ProbeContext,
+  socket: ProbeSocket,
+  event: string,
+  mutations: readonly FieldMutation[],
+  cut: () => Stop | undefined,
+): Promise<{ judged: Evidence[]; stop: Stop | undefined }> {
+  const judged: Evidence[] = [];
+  for (const mutation of mutations) {
+    const cutBefore = cut();
+    if (cutBefore !== undefined) return { judged, stop: cutBefore };
+    const answer = await exchange(ctx, socket, event, mutation.payloadJson());
+    if (answer.kind === 'refused' && answer.code === 'RATE_LIMITED') {
+      // Refused for the rate, not the type: this one and the rest cannot be judged.
+      return {
+        judged,
+        stop: {
+          received: 'not judged: RATE_LIMITED',
+          code: 'RATE_LIMITED',
+          reason: 'the server rate limited the probe (RATE_LIMITED)',
+        },
+      };
+    }
+    judged.push(
+      judgeRefusedPacket(mutation.attempt, answer, mutation.codes, ctx.options.timeoutMs),
+    );
+    if (answer.kind === 'silent') {
+      return {
+        judged,
+        stop: { received: 'not sent', reason: `no answer within ${ctx.options.timeoutMs} ms` },
+      };
+    }
+  }
+  return { judged, stop: undefined };
+}
+
+function verdict(
+  control: Evidence,
+  judged: readonly Evidence[],
+  stop: Stop | undefined,
+  planned: number,
+): CheckOutcome {
+  const left = planned - judged.length;
+  const stopRow: Evidence[] =
+    stop === undefined || left === 0
+      ? []
+      : [
+          {
+            attempt: `${plural(left, 'more mutation')}`,
+            received: stop.received,
+            ...(stop.code === undefined ? {} : { code: stop.code }),
+            ok: true,
+            note: stop.reason,
+          },
+        ];
+  const evidence = [control, ...judged, ...stopRow];
+  if (judged.length === 0) {
+    return {
+      status: 'fail',
+      summary: `no mutation could be judged: ${stop?.reason ?? 'none sent'}; run again later, or as another user (--claims)`,
+      evidence,
+    };
+  }
+  if (judged.some((item) => !item.ok)) {
+    return { status: 'fail', summary: failSummary(judged), evidence };
+  }
+  const tail =
+    stop === undefined || left === 0
+      ? ''
+      : `; then ${stop.reason}, so ${plural(left, 'mutation')} went unjudged`;
+  return {
+    status: 'pass',
+    summary: `every field of another type is refused (${plural(judged.length, 'mutation')}${tail})`,
+    evidence,
+  };
+}

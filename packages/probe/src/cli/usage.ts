@@ -1,0 +1,43 @@
+export const USAGE = `Usage: npx @portcullis/probe <url> [options]
+
+Checks that the Socket.io server at <url> refuses what it should. Probe only servers
+you own: the host must resolve to loopback or private addresses unless you add
+--i-own-this-host.
+
+Connection
+  --origin <origin>          an Origin the server allows (default: the URL's origin)
+  --foreign-origin <origin>  the foreign page's Origin (default https://portcullis-probe.invalid)
+  --path <path>              Engine.IO path (default /socket.io/)
+  --namespace <nsp>          namespace (default: the URL's path, else /)
+Tokens (sent as auth.token)
+  --token <jwt>              a valid token (or env PORTCULLIS_PROBE_TOKEN)
+  --hs256-secret <key>       a test HS256 key: the probe makes valid and expired tokens
+                             (or env PORTCULLIS_PROBE_HS256_SECRET)
+  --claims <json>            claims of the tokens it makes (default {"sub":"portcullis-probe"})
+  --expired-token <jwt>      an expired token, when the probe cannot make one
+  --login-url <url|path>     your login endpoint instead of --token: POSTed --login-body,
+                             its JSON answer's token is used, its cookies go to the logout
+  --login-body <json>        the login's JSON body (default {})
+Messages
+  --event <name>             an event the server handles (needed by the message checks)
+  --payload <json>           a payload the server accepts for it (default {})
+  --flood-count <n>          most messages the flood sends (default 200, max 10000)
+  --flood-seconds <s>        longest the flood lasts (default 5, max 60)
+  --oversize-bytes <n>       size of the oversized message (default 102400)
+  --mutation-count <n>       most mutated payloads of field-types (default 40, max 200)
+Logout
+  --logout-url <url|path>    POSTed with Authorization: Bearer <token> (and the login's
+                             cookies); must cut every socket of the sign-in
+  --sessions <n>             sessions the logout must cut (default 2, max 10)
+Run
+  --only <ids>               comma-separated checks or groups (origin, transport, auth,
+                             messages, logout)
+  --skip <ids>               checks or groups to leave out
+  --timeout-ms <ms>          longest wait for one answer (default 3000)
+  --max-connections <n>      most handshakes and HTTP requests (default 40)
+  --json                     print the report as JSON (for CI)
+  --i-own-this-host          allow a host with public addresses
+  -h, --help                 this text
+
+Exit code: 0 when no check failed, 1 when one did, 2 for bad options or a refused host.
+`;

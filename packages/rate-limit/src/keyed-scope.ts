@@ -1,0 +1,98 @@
+import {
+  assertWholeSeconds,
+  isLimiter,
+  toWindowSpec,
+  type LabelledLimit,
+  type LimitSpec,
+  type WindowSpec,
+} from './limit-spec';
+import { KeyedMemoryWindow } from './memory-window';
+import { redisWindow } from './redis-store';
+import type { ResolvedStoreOptions } from './store-options';
+import { StoreFailure, StoreWindow, type StoreAnswer } from './store-window';
+
+/**
+ * The windows of one scope (per IP, per user, per event, global), keyed by identity.
+ * Described windows live in memory, or in Redis when a client was given; limiters the
+ * user built are used as they are.
+ */
+export class KeyedScope {
+  private constructor(
+    /** Name used in Redis keys and in `info.limit` of a refusal. */
+    readonly name: string,
+    private readonly memory: readonly KeyedMemoryWindow[],
+    private readonly stores: readonly StoreWindow[],
+    /** The windows whose points are known (to check costs against them). */
+    readonly specs: readonly WindowSpec[],
+  ) {}
+
+  static build(
+    name: string,
+    limits: readonly LabelledLimit<LimitSpec>[],
+    store: ResolvedStoreOptions,
+    placement: 'store' | 'memory' = 'store',
+  ): KeyedScope {
+    const memory: KeyedMemoryWindow[] = [];
+    const stores: StoreWindow[] = [];
+    const specs: WindowSpec[] = [];
+    limits.forEach(({ limit, label }, index) => {
+      if (isLimiter(limit)) {
+        stores.push(new StoreWindow(limit, undefined, store.storeTimeoutMs));
+        return;
+      }
+      const spec = toWindowSpec(limit, label);
+      specs.push(spec);
+      if (store.redis !== undefined && placement === 'store') {
+        assertWholeSeconds(spec, label);
+        stores.push(redisWindow(spec, `${name}:${index}`, store.redis));
+      } else {
+        memory.push(new KeyedMemoryWindow(spec, store.now));
+      }
+    });
+    return new KeyedScope(name, memory, stores, specs);
+  }
+
+  get isEmpty(): boolean {
+    return this.memory.length === 0 && this.stores.length === 0;
+  }
+
+  /** Keys held in memory by this scope's described windows. */
+  get trackedKeys(): number {
+    let total = 0;
+    for (const window of this.memory) total += window.size;
+    return total;
+  }
+
+  /**
+   * Memory windows first, synchronously, stopping at the first refusal; then the store
+   * windows together (one round trip). `0` allowed, a positive number refused; a Promise
+   * only when a store has to be asked.
+   */
+  consume(key: string, cost: number, now: number): number | Promise<StoreAnswer> {
+    const memory = this.memory;
+    for (let index = 0; index < memory.length; index++) {
+      const answer = (memory[index] as KeyedMemoryWindow).consume(key, cost, now);
+      if (answer !== 0) return answer;
+    }
+    const stores = this.stores;
+    if (stores.length === 0) return 0;
+    if (stores.length === 1) return (stores[0] as StoreWindow).consume(key, cost);
+    return Promise.all(stores.map((window) => window.consume(key, cost))).then(combineAnswers);
+  }
+
+  clear(): void {
+    for (const window of this.memory) window.clear();
+  }
+}
+
+/** A refusal wins over a failure (it is a definite answer); the longest wait is kept. */
+export function combineAnswers(answers: readonly StoreAnswer[]): StoreAnswer {
+  let refusedFor = 0;
+  let failure: StoreFailure | undefined;
+  for (const answer of answers) {
+    if (answer instanceof StoreFailure) failure ??= answer;
+    else if (answer > refusedFor) refusedFor = answer;
+  }
+  if (refusedFor > 0) return refusedFor;
+  return failure ?? 0;
+}

@@ -1,0 +1,298 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import {
+  connectClient,
+  delay,
+  describeRedis,
+  emitWithAck,
+  expectConnectError,
+  onCleanup,
+  startOwnRedis,
+  testRedisUrl,
+} from '@portcullis/testing';
+import {
+  connectionRateLimitGuard,
+  messageRateLimitGuard,
+  rateLimitGuard,
+  type RateLimitStoreOptions,
+} from '@portcullis/rate-limit';
+import { guardedServer, testAuth, type ErrorReply } from './helpers';
+
+/** Keys of this run only, so runs and parallel suites never share counts. */
+function uniquePrefix(): string {
+  return `portcullis:test:rl:${process.pid}:${Date.now()}:${Math.random().toString(36).slice(2)}`;
+}
+
+async function ioredis(url: string): Promise<Redis> {
+  const client = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 100,
+    // ioredis waits this long after a failed connection before letting the process exit.
+    disconnectTimeout: 50,
+  });
+  client.on('error', () => undefined);
+  onCleanup(() => client.disconnect());
+  // Until the client is ready, the limiter counts in its in-memory insurance.
+  await until(() => client.status === 'ready');
+  return client;
+}
+
+async function nodeRedis(url: string) {
+  const client = createClient({ url, socket: { reconnectStrategy: () => 100 } });
+  client.on('error', () => undefined);
+  await client.connect();
+  onCleanup(async () => {
+    if (client.isOpen) await client.quit();
+  });
+  return client;
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await delay(50);
+  }
+}
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => process.on('unhandledRejection', onUnhandled));
+afterAll(() => process.off('unhandledRejection', onUnhandled));
+afterEach(() => expect(unhandled).toEqual([]));
+
+describeRedis('rate limits in Redis', () => {
+  it('holds a per-user limit across two Socket.io servers (ioredis on one, node-redis on the other)', async () => {
+    const url = testRedisUrl();
+    const keyPrefix = uniquePrefix();
+    const perUser = { points: 6, durationMs: 60_000 };
+    const pub = await ioredis(url);
+    const sub = pub.duplicate();
+    sub.on('error', () => undefined);
+    onCleanup(() => sub.disconnect());
+    await until(() => sub.status === 'ready');
+    const adapter = createAdapter(pub, sub);
+    const first = await guardedServer({
+      handshake: [testAuth],
+      packetGuards: [messageRateLimitGuard({ redis: await ioredis(url), keyPrefix, perUser })],
+      extraSetup: (io) => io.adapter(adapter),
+    });
+    const second = await guardedServer({
+      handshake: [testAuth],
+      packetGuards: [messageRateLimitGuard({ redis: await nodeRedis(url), keyPrefix, perUser })],
+      extraSetup: (io) => io.adapter(adapter),
+    });
+    const onFirst = await connectClient(first.server.url, { auth: { userId: 'ada' } });
+    const onSecond = await connectClient(second.server.url, { auth: { userId: 'ada' } });
+    const other = await connectClient(second.server.url, { auth: { userId: 'bob' } });
+    for (let index = 0; index < 3; index++) {
+      expect(await emitWithAck(onFirst, 'chat:send')).toEqual({ ok: true });
+      expect(await emitWithAck(onSecond, 'chat:send')).toEqual({ ok: true });
+    }
+    for (const client of [onFirst, onSecond]) {
+      const refused = (await emitWithAck(client, 'chat:send')) as ErrorReply;
+      expect(refused.error).toMatchObject({ code: 'RATE_LIMITED', info: { limit: 'user' } });
+      expect(refused.error.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(await emitWithAck(other, 'chat:send')).toEqual({ ok: true });
+    // Both refusals went through Redis (each node blocks in memory only after its own).
+    expect(await pub.get(`${keyPrefix}:user:0:ada`)).toBe('8');
+  });
+
+  it('holds per-IP connection limits across servers and blocks repeat offenders', async () => {
+    const url = testRedisUrl();
+    const keyPrefix = uniquePrefix();
+    const perIp = { points: 3, durationMs: 10_000, blockDurationMs: 60_000 };
+    const first = await guardedServer({
+      handshake: [connectionRateLimitGuard({ redis: await ioredis(url), keyPrefix, perIp })],
+    });
+    const second = await guardedServer({
+      handshake: [connectionRateLimitGuard({ redis: await nodeRedis(url), keyPrefix, perIp })],
+    });
+    await connectClient(first.server.url);
+    await connectClient(second.server.url);
+    await connectClient(first.server.url);
+    const refused = await expectConnectError(second.server.url);
+    expect(refused.data).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
+    expect(refused.data?.retryAfterMs).toBeGreaterThan(50_000);
+    const again = await expectConnectError(first.server.url);
+    expect(again.data).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('refuses sub-second windows for Redis at set-up', () => {
+    const client = new Redis({ lazyConnect: true });
+    try {
+      expect(() =>
+        messageRateLimitGuard({ redis: client, perUser: { points: 5, durationMs: 1500 } }),
+      ).toThrow(/whole seconds/);
+      // Per-socket counters stay in memory, so any window is fine there.
+      expect(() =>
+        messageRateLimitGuard({ redis: client, perSocket: { points: 5, durationMs: 250 } }),
+      ).not.toThrow();
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+type Phase = 'up' | 'down' | 'back';
+
+describeRedis('Redis stopped mid-test', () => {
+  const cases: [string, RateLimitStoreOptions, (phase: Phase) => 'limits' | 'allows' | 'denies'][] =
+    [
+      ['the in-memory insurance (default)', {}, () => 'limits'],
+      [
+        "onStoreError: 'allow' without insurance",
+        { insurance: false, onStoreError: 'allow' },
+        (p) => (p === 'down' ? 'allows' : 'limits'),
+      ],
+      [
+        "onStoreError: 'deny' without insurance",
+        { insurance: false, onStoreError: 'deny' },
+        (p) => (p === 'down' ? 'denies' : 'limits'),
+      ],
+    ];
+
+  it.each(cases)(
+    'keeps serving under %s and limits again once Redis is back',
+    async (_name, policy, expected) => {
+      const own = await startOwnRedis();
+      onCleanup(() => own.stop());
+      const redis = await ioredis(own.url);
+      const keyPrefix = uniquePrefix();
+      const { server, events } = await guardedServer({
+        handshake: [
+          connectionRateLimitGuard({
+            ...policy,
+            redis,
+            keyPrefix,
+            perIp: { points: 100, durationMs: 60_000 },
+          }),
+          testAuth,
+        ],
+        packetGuards: [
+          messageRateLimitGuard({
+            ...policy,
+            redis,
+            keyPrefix,
+            perUser: { points: 3, durationMs: 60_000 },
+          }),
+        ],
+      });
+      const clients = {
+        up: await connectClient(server.url, { auth: { userId: 'ada' } }),
+        down: await connectClient(server.url, { auth: { userId: 'bob' } }),
+        back: await connectClient(server.url, { auth: { userId: 'cy' } }),
+      };
+
+      const run = async (phase: Phase) => {
+        const replies = [];
+        for (let index = 0; index < 4; index++)
+          replies.push(await emitWithAck(clients[phase], 'chat:send'));
+        switch (expected(phase)) {
+          case 'limits':
+            expect(replies.slice(0, 3)).toEqual(new Array(3).fill({ ok: true }));
+            expect(replies[3]).toMatchObject({
+              error: { code: 'RATE_LIMITED', info: { limit: 'user' } },
+            });
+            break;
+          case 'allows':
+            expect(replies).toEqual(new Array(4).fill({ ok: true }));
+            break;
+          case 'denies':
+            for (const reply of replies)
+              expect(reply).toMatchObject({ error: { code: 'INTERNAL' } });
+        }
+      };
+
+      await run('up');
+      await own.stop();
+      await until(() => redis.status !== 'ready');
+      await run('down');
+      const attempt =
+        expected('down') === 'denies' ? await expectConnectError(server.url) : undefined;
+      if (attempt !== undefined)
+        expect(attempt.data).toMatchObject({ code: 'INTERNAL', retryable: true });
+      else expect((await connectClient(server.url)).connected).toBe(true);
+      const warned = events.some(
+        (event) => event.type === 'warning' && event.detail?.reason === 'store_unavailable',
+      );
+      expect(warned).toBe(policy.insurance === false);
+
+      await own.start();
+      await until(() => redis.status === 'ready');
+      await run('back');
+      // Counted in Redis again, not in the insurance.
+      expect(await redis.get(`${keyPrefix}:user:0:cy`)).toBe('4');
+    },
+    40_000,
+  );
+});
+
+describeRedis('Redis stopped under traffic', () => {
+  it("keeps a socket through an outage under onStoreError: 'deny': a store failure is not the client's refusal", async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const redis = await ioredis(own.url);
+    const limits = rateLimitGuard({
+      redis,
+      keyPrefix: uniquePrefix(),
+      insurance: false,
+      onStoreError: 'deny',
+      connections: false,
+      messages: { perSocket: false },
+    });
+    const { server } = await guardedServer({
+      handshake: [testAuth],
+      packetGuards: limits.packetGuards,
+    });
+    const client = await connectClient(server.url, { auth: { userId: 'ada' } });
+    expect(await emitWithAck(client, 'chat:send')).toEqual({ ok: true });
+    await own.stop();
+    await until(() => redis.status !== 'ready');
+    // More store failures than the error-rate limit's default 20 refusals in 10 s.
+    for (let index = 0; index < 25; index++) {
+      expect(await emitWithAck(client, 'chat:send')).toMatchObject({ error: { code: 'INTERNAL' } });
+    }
+    await delay(100);
+    expect(client.connected).toBe(true);
+    await own.start();
+    await until(() => redis.status === 'ready');
+    expect(await emitWithAck(client, 'chat:send')).toEqual({ ok: true });
+  }, 30_000);
+
+  it('answers every packet in flight while Redis goes down, and never with RATE_LIMITED', async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const redis = await ioredis(own.url);
+    const { server } = await guardedServer({
+      handshake: [testAuth],
+      packetGuards: [
+        messageRateLimitGuard({
+          redis,
+          keyPrefix: uniquePrefix(),
+          insurance: false,
+          onStoreError: 'deny',
+          perSocket: false,
+          perUser: { points: 1000, durationMs: 60_000 },
+        }),
+      ],
+    });
+    const client = await connectClient(server.url, { auth: { userId: 'ada' } });
+    const replies: Promise<unknown>[] = [];
+    for (let index = 0; index < 40; index++) {
+      replies.push(emitWithAck(client, 'chat:send', index));
+      if (index === 20) void own.stop();
+      await delay(10);
+    }
+    const answers = await Promise.all(replies);
+    const codes = new Set(
+      answers.map((answer) => (answer as { error?: { code: string } }).error?.code ?? 'ok'),
+    );
+    expect([...codes].filter((code) => code !== 'ok' && code !== 'INTERNAL')).toEqual([]);
+    expect(codes.has('ok')).toBe(true);
+    expect(codes.has('INTERNAL')).toBe(true);
+    expect(client.connected).toBe(true);
+  }, 30_000);
+});

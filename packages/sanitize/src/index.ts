@@ -1,0 +1,10 @@
+export { sanitizeGuard } from './sanitize-guard';
+export type { SanitizeGuardOptions } from './options';
+export type { FieldRule } from './plan';
+export {
+  PRESET_NAMES,
+  type PresetName,
+  type SanitizeHtmlOptions,
+  type SanitizeMode,
+} from './policies';
+export type { DescribableSchema, MarkedArgumentSchema, MarkedEventSchema } from './schema-marks';

@@ -1,0 +1,236 @@
+import {
+  DeadlineScheduler,
+  GuardError,
+  PACKET_HANDLED,
+  disconnectWithCode,
+  getContext,
+  recordSocketEvent,
+  type AnySocket,
+  type PacketGuard,
+} from '@portcullis/core';
+import { resolveSessionExpiryOptions, type SessionExpiryGuardOptions } from './options';
+import { SESSION_EXPIRY_GUARD_NAME, handleRefresh } from './refresh';
+import { droppedUserOf, setDroppedUser, type SessionEntry } from './session-state';
+
+/** The packet guard, plus a view on its single scheduler. */
+export interface SessionExpiryGuard<S extends AnySocket = AnySocket> extends PacketGuard<S> {
+  /** Sockets with a pending deadline (warning, expiry or revalidation). */
+  readonly watchedSockets: number;
+  /** Timers held by this guard: 1 while any socket is watched, else 0. */
+  readonly timerCount: number;
+  /** Handles every deadline due now (after moving a test clock). */
+  sweep(): void;
+}
+
+/** Deadlines are handled at most this late; a packet never passes an expired session. */
+const RESOLUTION_MS = 50;
+
+/** Payload of `portcullis:expiring`. */
+export interface ExpiringNotice {
+  expiresAt: number;
+  expiresInMs: number;
+}
+
+/**
+ * Ends sockets whose session ends: at `user.expiresAt` (+ `graceMs`) the socket is
+ * disconnected with `SESSION_EXPIRED` (or loses its user, with `atExpiry: 'drop-user'`),
+ * after a `portcullis:expiring` warning. A client can move its expiry without
+ * reconnecting by sending `portcullis:refresh` with a new token. An optional
+ * `revalidate` hook runs periodically and can revoke the session.
+ *
+ * One scheduler per guard drives every socket's deadlines with one timer; the per-packet
+ * check also compares the clock with the expiry, so a late timer never lets a packet
+ * of an expired session through.
+ *
+ * @example
+ * usePacketGuards(io, sessionExpiryGuard({ verifyToken: createTokenVerifier(authOptions) }));
+ */
+export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
+  options: Readonly<SessionExpiryGuardOptions> = {},
+): SessionExpiryGuard<S> {
+  const resolved = resolveSessionExpiryOptions(options);
+  const { graceMs, warnBeforeMs, atExpiry, publicEvents, revalidate, now } = resolved;
+  const entries = new WeakMap<AnySocket, SessionEntry>();
+
+  const nextDeadline = (entry: SessionEntry): number => {
+    const user = getContext(entry.socket).user;
+    if (user === undefined) return Infinity;
+    let deadline = entry.revalidateAt;
+    const { expiresAt } = user;
+    if (expiresAt !== undefined) {
+      deadline = Math.min(deadline, expiresAt + graceMs);
+      if (warnBeforeMs > 0 && entry.warnedFor !== expiresAt) {
+        deadline = Math.min(deadline, expiresAt - warnBeforeMs);
+      }
+    }
+    return deadline;
+  };
+
+  const reschedule = (entry: SessionEntry): void => {
+    const deadline = nextDeadline(entry);
+    if (deadline === Infinity) scheduler.cancel(entry);
+    else scheduler.schedule(entry, deadline);
+  };
+
+  const expire = (entry: SessionEntry): void => {
+    const { socket } = entry;
+    const context = getContext(socket);
+    const user = context.user;
+    if (user === undefined) return;
+    if (atExpiry === 'disconnect') {
+      scheduler.cancel(entry);
+      disconnectWithCode(socket, new GuardError('SESSION_EXPIRED'), SESSION_EXPIRY_GUARD_NAME);
+      return;
+    }
+    setDroppedUser(socket, { id: user.id, sessionId: user.sessionId });
+    context.user = undefined;
+    scheduler.cancel(entry);
+    socket.emit(resolved.expiredEvent, {
+      ...new GuardError('SESSION_EXPIRED').data,
+      expiresAt: user.expiresAt,
+    });
+    resolved.onUserChange?.(socket);
+  };
+
+  const isExpired = (socket: AnySocket, at: number): boolean => {
+    const expiresAt = getContext(socket).user?.expiresAt;
+    return expiresAt !== undefined && at >= expiresAt + graceMs;
+  };
+
+  const revalidationFailed = (entry: SessionEntry, cause: unknown): void => {
+    const { socket } = entry;
+    recordSocketEvent(socket, 'warning', {
+      guard: SESSION_EXPIRY_GUARD_NAME,
+      detail: { reason: 'revalidate-failed', policy: resolved.onRevalidateError },
+    });
+    if (resolved.onRevalidateError === 'disconnect') {
+      const error = new GuardError('INTERNAL', { cause });
+      disconnectWithCode(socket, error, SESSION_EXPIRY_GUARD_NAME);
+    }
+  };
+
+  const runRevalidation = (entry: SessionEntry, at: number): void => {
+    if (revalidate === undefined || entry.revalidating) return;
+    const { socket } = entry;
+    const context = getContext(socket);
+    entry.revalidating = true;
+    entry.revalidateAt = at + resolved.revalidateIntervalMs;
+    let answer: Promise<boolean>;
+    try {
+      answer = Promise.resolve(revalidate(context));
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer.then(
+      (valid: unknown) => {
+        entry.revalidating = false;
+        if (!socket.connected || context.user === undefined) return;
+        if (valid === true) return;
+        if (valid === false) {
+          scheduler.cancel(entry);
+          const error = new GuardError('SESSION_REVOKED');
+          disconnectWithCode(socket, error, SESSION_EXPIRY_GUARD_NAME);
+          return;
+        }
+        revalidationFailed(entry, new TypeError('revalidate must answer true or false'));
+      },
+      (error: unknown) => {
+        entry.revalidating = false;
+        if (socket.connected) revalidationFailed(entry, error);
+      },
+    );
+  };
+
+  const onDue = (entry: SessionEntry, at: number): void => {
+    const { socket } = entry;
+    if (!socket.connected) return;
+    const user = getContext(socket).user;
+    if (user === undefined) return;
+    if (isExpired(socket, at)) {
+      expire(entry);
+      return;
+    }
+    const { expiresAt } = user;
+    if (
+      expiresAt !== undefined &&
+      warnBeforeMs > 0 &&
+      entry.warnedFor !== expiresAt &&
+      at >= expiresAt - warnBeforeMs
+    ) {
+      entry.warnedFor = expiresAt;
+      const notice: ExpiringNotice = { expiresAt, expiresInMs: Math.max(0, expiresAt - at) };
+      socket.emit(resolved.expiringEvent, notice);
+    }
+    if (at >= entry.revalidateAt) runRevalidation(entry, at);
+    reschedule(entry);
+  };
+
+  const scheduler = new DeadlineScheduler<SessionEntry>({
+    now,
+    onDue,
+    resolutionMs: RESOLUTION_MS,
+  });
+
+  const restricted = (event: string): GuardError | undefined => {
+    if (publicEvents.has(event)) return undefined;
+    return new GuardError('AUTH_REQUIRED', {
+      message: 'The session has expired: refresh the token to send this event.',
+    });
+  };
+
+  return {
+    guardName: SESSION_EXPIRY_GUARD_NAME,
+    check(socket, packet) {
+      const entry = entries.get(socket);
+      // The refresh is answered here and never reaches later guards or the handlers. It
+      // comes after the size and rate guards in a chain, so it pays their checks too.
+      if (packet[0] === resolved.refreshEvent && entry !== undefined) {
+        handleRefresh(entry, packet, resolved, onRefreshed);
+        return PACKET_HANDLED;
+      }
+      if (droppedUserOf(socket) !== undefined) return restricted(packet[0]);
+      if (entry === undefined || !isExpired(socket, now())) return undefined;
+      // The timer has not fired yet; the packet must not pass an expired session anyway.
+      expire(entry);
+      if (atExpiry === 'disconnect') return new GuardError('SESSION_EXPIRED');
+      return restricted(packet[0]);
+    },
+    attach(socket) {
+      const entry: SessionEntry = {
+        deadline: 0,
+        heapIndex: -1,
+        socket,
+        warnedFor: undefined,
+        revalidateAt: revalidate === undefined ? Infinity : now() + resolved.revalidateIntervalMs,
+        revalidating: false,
+        refreshing: false,
+      };
+      entries.set(socket, entry);
+      socket.once('disconnect', () => scheduler.cancel(entry));
+      if (socket.recovered) {
+        // io.use did not run for this socket (skipMiddlewares): check what it would have.
+        if (isExpired(socket, now())) {
+          expire(entry);
+          if (!socket.connected) return;
+        }
+        if (getContext(socket).user !== undefined) runRevalidation(entry, now());
+      }
+      reschedule(entry);
+    },
+    get watchedSockets() {
+      return scheduler.size;
+    },
+    get timerCount() {
+      return scheduler.timerCount;
+    },
+    sweep() {
+      scheduler.run();
+    },
+  };
+
+  function onRefreshed(entry: SessionEntry): void {
+    entry.warnedFor = undefined;
+    reschedule(entry);
+    resolved.onUserChange?.(entry.socket);
+  }
+}

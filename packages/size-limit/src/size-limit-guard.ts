@@ -1,0 +1,173 @@
+import {
+  GuardError,
+  disconnectWithCode,
+  onPacketRefused,
+  recordSocketEvent,
+  type AnyServer,
+  type AnySocket,
+  type GuardVerdict,
+  type Packet,
+  type PacketGuard,
+} from '@portcullis/core';
+import {
+  largestMaxBytes,
+  resolveOptions,
+  type ResolvedLimits,
+  type SizeLimitGuardOptions,
+} from './options';
+import { PacketSizes } from './packet-sizes';
+import { publicLimits, type PublicLimits } from './public-limits';
+import { buildRefusals, type Refusals } from './refusals';
+import { checkServerOptions } from './server-options';
+import { Violation, checkArguments } from './structure';
+
+export const GUARD_NAME = 'size-limit';
+
+/** The packet guard, plus the limits it enforces. */
+export interface SizeLimitGuard extends PacketGuard {
+  /** The effective limits, as sent to clients on `limitsEvent`. */
+  readonly limits: PublicLimits;
+  /** The largest `maxBytes` of any event; what `maxHttpBufferSize` must exceed. */
+  readonly largestMaxBytes: number;
+}
+
+interface CompiledLimits {
+  readonly limits: ResolvedLimits;
+  readonly refusals: Refusals;
+}
+
+function compile(limits: ResolvedLimits): CompiledLimits {
+  return { limits, refusals: buildRefusals(limits) };
+}
+
+/**
+ * Refuses messages over a byte size measured on the raw engine.io frames, and arguments
+ * that are too deep, too wide, too long, or not plain data (JSON bombs and parser type
+ * confusion), before any handler or schema sees them. Install it first among the packet
+ * guards: `usePacketGuards(io, sizeLimitGuard(), …)`.
+ *
+ * @example Defaults: 64 KiB per message, depth 32, no binary
+ * ```ts
+ * const io = new Server(httpServer, { maxHttpBufferSize: 131_072 });
+ * usePacketGuards(io, sizeLimitGuard());
+ * ```
+ *
+ * @example A bigger limit and binary for one event
+ * ```ts
+ * usePacketGuards(io, sizeLimitGuard({
+ *   events: { 'file:upload': { maxBytes: 4_000_000, binary: true, maxAttachments: 1 } },
+ * }));
+ * ```
+ */
+export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): SizeLimitGuard {
+  const resolved = resolveOptions(options);
+  const defaults = compile(resolved.defaults);
+  const byEvent = new Map<string, CompiledLimits>();
+  for (const [event, limits] of resolved.events) byEvent.set(event, compile(limits));
+  const hasEventLimits = byEvent.size > 0;
+  const largest = largestMaxBytes(resolved);
+  const limits = publicLimits(resolved);
+
+  // Every error this guard can answer with, to tell its refusals from other guards'.
+  const ownErrors = new WeakSet<GuardError>();
+  for (const compiled of [defaults, ...byEvent.values()]) {
+    ownErrors.add(compiled.refusals.tooManyBytes);
+    for (const error of compiled.refusals.byViolation) if (error) ownErrors.add(error);
+  }
+  const unmeasured = new GuardError('INTERNAL', {
+    message: 'The server could not measure this message.',
+  });
+  const tooDeepToDecode = new GuardError('PAYLOAD_TOO_LARGE', {
+    message: 'The message is nested too deeply.',
+  });
+  const tooManyRefusals = new GuardError('PAYLOAD_TOO_LARGE', {
+    message: 'Too many oversized or malformed messages.',
+  });
+
+  let smallest = resolved.defaults.maxBytes;
+  for (const eventLimits of resolved.events.values()) {
+    smallest = Math.min(smallest, eventLimits.maxBytes);
+  }
+  const sizes = new PacketSizes(smallest);
+  const checkedServers = new WeakSet<AnyServer>();
+  let warnedUnmeasurable = false;
+
+  const onTooDeep = (sockets: ReadonlySet<AnySocket>, close: () => void): void => {
+    for (const socket of sockets) {
+      if (socket.connected) {
+        // Closes the whole connection, before Socket.io decodes the frame.
+        disconnectWithCode(socket, tooDeepToDecode, GUARD_NAME);
+        return;
+      }
+    }
+    close();
+  };
+
+  const warnServerOptions = (socket: AnySocket): void => {
+    const server = socket.nsp.server;
+    if (checkedServers.has(server)) return;
+    checkedServers.add(server);
+    for (const warning of checkServerOptions(server, { largestMaxBytes: largest })) {
+      process.emitWarning(warning.message, { code: warning.code });
+      recordSocketEvent(socket, 'warning', {
+        guard: GUARD_NAME,
+        detail: { code: warning.code, recommended: warning.recommended },
+      });
+    }
+  };
+
+  const countRefusals = (socket: AnySocket): void => {
+    const threshold = resolved.disconnectAfterRefusals;
+    if (threshold === Infinity) return;
+    let count = 0;
+    let windowStart = 0;
+    onPacketRefused(socket, (error) => {
+      if (!ownErrors.has(error)) return;
+      const now = resolved.now();
+      if (now - windowStart >= resolved.refusalWindowMs) {
+        windowStart = now;
+        count = 0;
+      }
+      if (++count >= threshold) disconnectWithCode(socket, tooManyRefusals, GUARD_NAME);
+    });
+  };
+
+  function attachSizeLimit(socket: AnySocket): void {
+    if (resolved.warnOnServerOptions) warnServerOptions(socket);
+    if (!sizes.watch(socket, onTooDeep) && !warnedUnmeasurable) {
+      warnedUnmeasurable = true;
+      process.emitWarning(
+        'size-limit could not find the engine.io connection or the Socket.io decoder of a ' +
+          'socket; every message will be refused with INTERNAL. Check the socket.io version.',
+        { code: 'PORTCULLIS_SIZE_LIMIT_UNMEASURABLE' },
+      );
+    }
+    socket.once('disconnect', () => sizes.unwatch(socket));
+    countRefusals(socket);
+    if (resolved.limitsEvent !== false) socket.emit(resolved.limitsEvent, limits);
+  }
+
+  function checkSizeLimit(_socket: AnySocket, packet: Packet): GuardVerdict {
+    const bytes = sizes.take(packet);
+    const name = packet[0];
+    const compiled = (hasEventLimits && byEvent.get(name)) || defaults;
+    if (bytes === undefined) {
+      // An event packet without a payload (`42`, `421`) parses, and Socket.io hands over
+      // an argument array of its own that no frame was measured for: a malformed packet
+      // with no event name, not a failure of the server.
+      const named = typeof name === 'string' || typeof name === 'number';
+      return named ? unmeasured : compiled.refusals.byViolation[Violation.EVENT_NAME];
+    }
+    if (bytes > compiled.limits.maxBytes) return compiled.refusals.tooManyBytes;
+    const violation = checkArguments(packet, compiled.limits);
+    return violation === Violation.OK ? undefined : compiled.refusals.byViolation[violation];
+  }
+
+  return {
+    guardName: GUARD_NAME,
+    check: checkSizeLimit,
+    attach: attachSizeLimit,
+    limits,
+    largestMaxBytes: largest,
+  };
+}
