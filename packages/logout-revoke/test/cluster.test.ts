@@ -40,6 +40,17 @@ function redisClient(url = testRedisUrl(), options: RedisOptions = {}): Redis {
   return client;
 }
 
+/**
+ * A client that fails commands at once while Redis is down, connected before it is used:
+ * without an offline queue, a command sent before the first connection completes fails
+ * too, which is not the outage the tests mean.
+ */
+async function fastFailRedisClient(url: string): Promise<Redis> {
+  const client = redisClient(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+  return client;
+}
+
 /** Keys and channels of one test, so concurrent runs on the same Redis never meet. */
 function isolation(): { adapterKey: string; prefix: string } {
   const id = randomUUID().slice(0, 8);
@@ -273,9 +284,8 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
   it('a logout while Redis is down still cuts the sockets, and reports the failed write', async () => {
     const own = await startOwnRedis();
     onCleanup(() => own.stop());
-    const fastFail = { enableOfflineQueue: false, maxRetriesPerRequest: 0 };
     const denylist = createDenylist({
-      store: redisDenylistStore(redisClient(own.url, fastFail), { prefix: 'outage:' }),
+      store: redisDenylistStore(await fastFailRedisClient(own.url), { prefix: 'outage:' }),
     });
     const logout = logoutRevokeGuard({ denylist });
     // The adapter's clients never fail a command (the adapter does not catch its
@@ -308,10 +318,9 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
   it('fails closed when Redis is down (INTERNAL), or open when told to', async () => {
     const own = await startOwnRedis();
     onCleanup(() => own.stop());
-    const fastFail = { enableOfflineQueue: false, maxRetriesPerRequest: 0 };
     const start = async (failOpen: boolean, bus: SecurityEventBus) => {
       const denylist = createDenylist({
-        store: redisDenylistStore(redisClient(own.url, fastFail), { prefix: 'outage:' }),
+        store: redisDenylistStore(await fastFailRedisClient(own.url), { prefix: 'outage:' }),
       });
       const logout = logoutRevokeGuard({ denylist, failOpen });
       return startServer({
