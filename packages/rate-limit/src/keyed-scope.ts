@@ -7,9 +7,9 @@ import {
   type WindowSpec,
 } from './limit-spec';
 import { KeyedMemoryWindow } from './memory-window';
-import { redisWindow } from './redis-store';
+import { RedisWindows } from './redis-windows';
 import type { ResolvedStoreOptions } from './store-options';
-import { StoreFailure, StoreWindow, type StoreAnswer } from './store-window';
+import { StoreFailure, StoreWindow, type AsyncWindow, type StoreAnswer } from './store-window';
 
 /**
  * The windows of one scope (per IP, per user, per event, global), keyed by identity.
@@ -21,7 +21,7 @@ export class KeyedScope {
     /** Name used in Redis keys and in `info.limit` of a refusal. */
     readonly name: string,
     private readonly memory: readonly KeyedMemoryWindow[],
-    private readonly stores: readonly StoreWindow[],
+    private readonly stores: readonly AsyncWindow[],
     /** The windows whose points are known (to check costs against them). */
     readonly specs: readonly WindowSpec[],
   ) {}
@@ -33,22 +33,27 @@ export class KeyedScope {
     placement: 'store' | 'memory' = 'store',
   ): KeyedScope {
     const memory: KeyedMemoryWindow[] = [];
-    const stores: StoreWindow[] = [];
+    const stores: AsyncWindow[] = [];
     const specs: WindowSpec[] = [];
-    limits.forEach(({ limit, label }, index) => {
+    const inRedis: WindowSpec[] = [];
+    for (const { limit, label } of limits) {
       if (isLimiter(limit)) {
         stores.push(new StoreWindow(limit, undefined, store.storeTimeoutMs));
-        return;
+        continue;
       }
       const spec = toWindowSpec(limit, label);
       specs.push(spec);
       if (store.redis !== undefined && placement === 'store') {
         assertWholeSeconds(spec, label);
-        stores.push(redisWindow(spec, `${name}:${index}`, store.redis));
+        inRedis.push(spec);
       } else {
         memory.push(new KeyedMemoryWindow(spec, store.now));
       }
-    });
+    }
+    // Every described window of the scope in one script call: one round trip per consume.
+    if (store.redis !== undefined && inRedis.length > 0) {
+      stores.push(new RedisWindows(inRedis, name, store.redis, store.now));
+    }
     return new KeyedScope(name, memory, stores, specs);
   }
 
@@ -76,7 +81,7 @@ export class KeyedScope {
     }
     const stores = this.stores;
     if (stores.length === 0) return 0;
-    if (stores.length === 1) return (stores[0] as StoreWindow).consume(key, cost);
+    if (stores.length === 1) return (stores[0] as AsyncWindow).consume(key, cost);
     return Promise.all(stores.map((window) => window.consume(key, cost))).then(combineAnswers);
   }
 

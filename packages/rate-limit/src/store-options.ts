@@ -13,7 +13,7 @@ export interface RateLimitStoreOptions {
   /** Prefix of the Redis keys. Default `portcullis:rl`. */
   keyPrefix?: string;
   /**
-   * Count in memory, per process, while Redis is unreachable (rate-limiter-flexible's
+   * Count in memory, per process, while Redis is unreachable or slow (an
    * insurance limiter). Default `true`. With `false`, `onStoreError` decides.
    */
   insurance?: boolean;

@@ -31,13 +31,18 @@ function toAnswer(reason: unknown): StoreAnswer {
 
 const ALLOWED: Promise<StoreAnswer> = Promise.resolve(0);
 
+/** A window (or several) answered asynchronously by a store; `consume` never rejects. */
+export interface AsyncWindow {
+  consume(key: string, cost: number): Promise<StoreAnswer>;
+}
+
 /**
- * A window held by a rate-limiter-flexible limiter (Redis, or one the user built).
+ * A window held by a rate-limiter-flexible limiter the user built (any store).
  * `consume` never rejects: a limit hit and a store failure are different answers. A
  * store that does not answer within `timeoutMs` falls back to the insurance limiter
  * when there is one, and is a failure otherwise, so a packet is never held for long.
  */
-export class StoreWindow {
+export class StoreWindow implements AsyncWindow {
   constructor(
     private readonly limiter: RateLimiterLike,
     private readonly insurance: RateLimiterLike | undefined,

@@ -97,7 +97,7 @@ describeRedis('rate limits in Redis', () => {
     }
     expect(await emitWithAck(other, 'chat:send')).toEqual({ ok: true });
     // Both refusals went through Redis (each node blocks in memory only after its own).
-    expect(await pub.get(`${keyPrefix}:user:0:ada`)).toBe('8');
+    expect(await pub.get(`${keyPrefix}:user:0:{ada}`)).toBe('8');
   });
 
   it('holds per-IP connection limits across servers and blocks repeat offenders', async () => {
@@ -224,7 +224,7 @@ describeRedis('Redis stopped mid-test', () => {
       await until(() => redis.status === 'ready');
       await run('back');
       // Counted in Redis again, not in the insurance.
-      expect(await redis.get(`${keyPrefix}:user:0:cy`)).toBe('4');
+      expect(await redis.get(`${keyPrefix}:user:0:{cy}`)).toBe('4');
     },
     40_000,
   );

@@ -1,0 +1,161 @@
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { describeRedis, onCleanup, startOwnRedis, type OwnRedis } from '@portcullis/testing';
+import type { WindowSpec } from '../src/limit-spec';
+import type { RedisClientLike } from '../src/redis-store';
+import { RedisWindows } from '../src/redis-windows';
+import { StoreFailure } from '../src/store-window';
+
+const PER_SECOND_AND_MINUTE: WindowSpec[] = [
+  { points: 2, durationMs: 1000, blockDurationMs: 0 },
+  { points: 10, durationMs: 60_000, blockDurationMs: 0 },
+];
+
+async function ioredis(url: string): Promise<Redis> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, disconnectTimeout: 50 });
+  client.on('error', () => undefined);
+  onCleanup(() => client.disconnect());
+  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+  return client;
+}
+
+async function nodeRedis(url: string) {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  onCleanup(async () => {
+    if (client.isOpen) await client.quit();
+  });
+  return client;
+}
+
+/** How many times Redis ran a script (EVALSHA or EVAL), from its own statistics. */
+async function scriptCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  let calls = 0;
+  for (const match of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g))
+    calls += Number(match[1]);
+  return calls;
+}
+
+function windows(
+  client: RedisClientLike,
+  specs: WindowSpec[],
+  options: { insurance?: boolean; timeoutMs?: number } = {},
+): RedisWindows {
+  return new RedisWindows(
+    specs,
+    'user',
+    {
+      client,
+      keyPrefix: 'portcullis:test:windows',
+      insurance: options.insurance ?? false,
+      timeoutMs: options.timeoutMs ?? 500,
+    },
+    Date.now,
+  );
+}
+
+describeRedis('Redis windows: one script call for every window of a scope', () => {
+  let own: OwnRedis;
+  let inspect: Redis;
+  beforeEach(async () => {
+    // A Redis of this test alone, so its command statistics count our calls only.
+    own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    inspect = await ioredis(own.url);
+  });
+
+  it('counts both windows in one round trip and refuses with the longest wait', async () => {
+    const scope = windows(await ioredis(own.url), PER_SECOND_AND_MINUTE);
+    const before = await scriptCalls(inspect);
+    expect(await scope.consume('ada', 1)).toBe(0);
+    expect(await scope.consume('ada', 1)).toBe(0);
+    const refused = await scope.consume('ada', 1);
+    expect(typeof refused).toBe('number');
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThanOrEqual(1000);
+    expect((await scriptCalls(inspect)) - before).toBe(3);
+    // Both windows counted every consume, the refused one included, under one hash slot.
+    expect(await inspect.get('portcullis:test:windows:user:0:{ada}')).toBe('3');
+    expect(await inspect.get('portcullis:test:windows:user:1:{ada}')).toBe('3');
+    expect(await inspect.pttl('portcullis:test:windows:user:1:{ada}')).toBeGreaterThan(50_000);
+  });
+
+  it('answers a key over its limit from memory until its wait ends', async () => {
+    const scope = windows(await ioredis(own.url), [
+      { points: 1, durationMs: 1000, blockDurationMs: 0 },
+    ]);
+    expect(await scope.consume('flood', 1)).toBe(0);
+    const first = await scope.consume('flood', 1);
+    expect(first).toBeGreaterThan(0);
+    const calls = await scriptCalls(inspect);
+    for (let index = 0; index < 50; index++)
+      expect(await scope.consume('flood', 1)).toBeGreaterThan(0);
+    expect(await scriptCalls(inspect)).toBe(calls);
+    // Another key is still asked.
+    expect(await scope.consume('other', 1)).toBe(0);
+    expect(await scriptCalls(inspect)).toBe(calls + 1);
+  });
+
+  it('blocks from the consume that first crosses the limit, for the block duration', async () => {
+    const scope = windows(await ioredis(own.url), [
+      { points: 1, durationMs: 1000, blockDurationMs: 30_000 },
+    ]);
+    expect(await scope.consume('ben', 1)).toBe(0);
+    const wait = await scope.consume('ben', 1);
+    expect(wait).toBeGreaterThan(25_000);
+    expect(wait).toBeLessThanOrEqual(30_000);
+    expect(await inspect.pttl('portcullis:test:windows:user:0:{ben}')).toBeGreaterThan(25_000);
+  });
+
+  it('charges the cost to every window', async () => {
+    const scope = windows(await ioredis(own.url), PER_SECOND_AND_MINUTE);
+    expect(await scope.consume('cy', 2)).toBe(0);
+    expect(await scope.consume('cy', 0)).toBe(0);
+    expect(await scope.consume('cy', 1)).toBeGreaterThan(0);
+    expect(await inspect.get('portcullis:test:windows:user:1:{cy}')).toBe('3');
+  });
+
+  it.each([
+    ['ioredis', (url: string): Promise<RedisClientLike> => ioredis(url)],
+    ['node-redis', async (url: string): Promise<RedisClientLike> => nodeRedis(url)],
+  ])('loads the script again after Redis lost it (%s)', async (_name, connect) => {
+    const scope = windows(await connect(own.url), PER_SECOND_AND_MINUTE);
+    expect(await scope.consume('dee', 1)).toBe(0);
+    await inspect.script('FLUSH');
+    expect(await scope.consume('dee', 1)).toBe(0);
+    expect(await scope.consume('dee', 1)).toBeGreaterThan(0);
+    expect(await inspect.get('portcullis:test:windows:user:0:{dee}')).toBe('3');
+  });
+
+  it('answers from the insurance, or as a failure, when Redis is slower than the timeout', async () => {
+    const client = await ioredis(own.url);
+    const insured = windows(client, PER_SECOND_AND_MINUTE, { insurance: true, timeoutMs: 100 });
+    const bare = windows(client, PER_SECOND_AND_MINUTE, { insurance: false, timeoutMs: 100 });
+    await inspect.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+    const started = Date.now();
+    const [fromInsurance, failure] = await Promise.all([
+      insured.consume('eve', 1),
+      bare.consume('eve', 1),
+    ]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(fromInsurance).toBe(0);
+    expect(failure).toBeInstanceOf(StoreFailure);
+    // The insurance counts in memory: the third consume is refused there.
+    expect(await insured.consume('eve', 1)).toBe(0);
+    expect(await insured.consume('eve', 1)).toBeGreaterThan(0);
+  });
+
+  it('answers at once while the client is not connected: never parked in its offline queue', async () => {
+    const client = await ioredis(own.url);
+    const insured = windows(client, PER_SECOND_AND_MINUTE, { insurance: true });
+    const bare = windows(client, PER_SECOND_AND_MINUTE, { insurance: false });
+    await own.stop();
+    while (client.status === 'ready') await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await insured.consume('fay', 1)).toBe(0);
+    const failure = await bare.consume('fay', 1);
+    expect(failure).toBeInstanceOf(StoreFailure);
+    expect(String((failure as StoreFailure).error)).toContain('not ready');
+  });
+});
