@@ -8,6 +8,7 @@ import {
 } from '@portcullis/core';
 import { DeadlineScheduler, type ScheduledEntry } from '@portcullis/core';
 import { resolveIdleTimeoutOptions, type IdleTimeoutGuardOptions } from './options';
+import { dropConnection, outgoingBytes } from './outgoing-buffer';
 
 export const IDLE_TIMEOUT_GUARD_NAME = 'idle-timeout';
 
@@ -23,6 +24,8 @@ export interface IdleTimeoutGuard<S extends AnySocket = AnySocket> extends Packe
 
 interface IdleEntry extends ScheduledEntry {
   readonly socket: AnySocket;
+  /** When the outgoing buffer was first seen over the limit in a row; -1 when it is not. */
+  overLimitSince: number;
 }
 
 /** Scheduler resolution: 1% of the timeout, between 10 ms and 1 s. */
@@ -31,8 +34,17 @@ function resolutionFor(idleTimeoutMs: number): number {
 }
 
 /**
+ * How often a socket's outgoing buffer is looked at: four times per grace period, at
+ * most every 5 s (a reschedule of the socket's one scheduler entry; no timer of its own).
+ */
+function bufferCheckEvery(graceMs: number): number {
+  return Math.max(10, Math.min(5000, Math.floor(graceMs / 4)));
+}
+
+/**
  * Disconnects sockets that send no application packet for `idleTimeoutMs`
- * (`IDLE_TIMEOUT`, retryable), and optionally sockets older than `maxConnectionAgeMs`.
+ * (`IDLE_TIMEOUT`, retryable), clients that stop reading what the server sends
+ * (`maxBufferedBytes`), and optionally sockets older than `maxConnectionAgeMs`.
  *
  * The per-packet check only stores `lastActivityAt` in the context: no timer is touched
  * per packet. One scheduler per guard holds one entry per socket; when an entry comes
@@ -45,14 +57,42 @@ function resolutionFor(idleTimeoutMs: number): number {
 export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
   options: Readonly<IdleTimeoutGuardOptions> = {},
 ): IdleTimeoutGuard<S> {
-  const { idleTimeoutMs, maxConnectionAgeMs, countsAsActivity, now } =
+  const { idleTimeoutMs, maxConnectionAgeMs, countsAsActivity, slowReaders, now } =
     resolveIdleTimeoutOptions(options);
+  const checkBufferEvery =
+    slowReaders === undefined ? Infinity : bufferCheckEvery(slowReaders.graceMs);
 
   const deadlineOf = (context: PortcullisContext): number => {
     const idleAt = context.lastActivityAt + idleTimeoutMs;
     return maxConnectionAgeMs === undefined
       ? idleAt
       : Math.min(idleAt, context.connectedAt + maxConnectionAgeMs);
+  };
+
+  /** The next time the entry must be looked at: its deadline, or the next buffer check. */
+  const nextCheck = (context: PortcullisContext, at: number): number =>
+    Math.min(deadlineOf(context), at + checkBufferEvery);
+
+  /** Cuts the socket when its buffer stayed over the limit for the grace period. */
+  const cutSlowReader = (entry: IdleEntry, at: number): boolean => {
+    if (slowReaders === undefined) return false;
+    const { maxBufferedBytes, graceMs } = slowReaders;
+    const conn: unknown = entry.socket.conn;
+    if (outgoingBytes(conn, maxBufferedBytes) <= maxBufferedBytes) {
+      entry.overLimitSince = -1;
+      return false;
+    }
+    if (entry.overLimitSince < 0) entry.overLimitSince = at;
+    if (at - entry.overLimitSince < graceMs) return false;
+    const error = new GuardError('IDLE_TIMEOUT', {
+      message: 'The client did not read what the server sent.',
+      info: { reason: 'slow-reader', maxBufferedBytes },
+    });
+    // The code is queued behind what the client did not read; it is for the record
+    // (the security event) more than for the client.
+    disconnectWithCode(entry.socket, error, IDLE_TIMEOUT_GUARD_NAME);
+    dropConnection(conn);
+    return true;
   };
 
   const onDue = (entry: IdleEntry, at: number): void => {
@@ -72,8 +112,10 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
       disconnectWithCode(socket, error, IDLE_TIMEOUT_GUARD_NAME);
       return;
     }
-    // There was activity since the entry was scheduled: wait until the new deadline.
-    scheduler.schedule(entry, deadlineOf(context));
+    if (cutSlowReader(entry, at)) return;
+    // There was activity since the entry was scheduled, or a buffer check came due:
+    // wait until the next of the two.
+    scheduler.schedule(entry, nextCheck(context, at));
   };
 
   const scheduler = new DeadlineScheduler<IdleEntry>({
@@ -94,8 +136,8 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
       // A recovered socket keeps its context (connectedAt, lastActivityAt), so the time it
       // spent disconnected counts as idle and its age is not reset by the recovery.
       const context = getContext(socket);
-      const entry: IdleEntry = { deadline: 0, heapIndex: -1, socket };
-      scheduler.schedule(entry, deadlineOf(context));
+      const entry: IdleEntry = { deadline: 0, heapIndex: -1, socket, overLimitSince: -1 };
+      scheduler.schedule(entry, nextCheck(context, now()));
       socket.once('disconnect', () => scheduler.cancel(entry));
     },
     get watchedSockets() {

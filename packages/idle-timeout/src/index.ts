@@ -3,4 +3,9 @@ export {
   IDLE_TIMEOUT_GUARD_NAME,
   type IdleTimeoutGuard,
 } from './idle-timeout-guard';
-export { DEFAULT_IDLE_TIMEOUT_MS, type IdleTimeoutGuardOptions } from './options';
+export {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_SLOW_READER_GRACE_MS,
+  type IdleTimeoutGuardOptions,
+} from './options';

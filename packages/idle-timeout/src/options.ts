@@ -17,6 +17,16 @@ export interface IdleTimeoutGuardOptions {
    * that should not keep an idle user connected.
    */
   countsAsActivity?: (event: string) => boolean;
+  /**
+   * Disconnect a client that does not read what the server sends: once more than this
+   * many bytes wait for it (engine.io's write buffer plus, on WebSocket, what `ws` and
+   * the TCP socket hold) for `slowReaderGraceMs` in a row. Such a client can answer the
+   * heartbeat without reading and send an event now and then, and the server would
+   * buffer every broadcast to it without end. Default 1 MiB. `false` turns it off.
+   */
+  maxBufferedBytes?: number | false;
+  /** How long the buffer may stay over `maxBufferedBytes` before the cut. Default 10,000. */
+  slowReaderGraceMs?: number;
   /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -25,10 +35,19 @@ export interface ResolvedIdleTimeoutOptions {
   readonly idleTimeoutMs: number;
   readonly maxConnectionAgeMs: number | undefined;
   readonly countsAsActivity: ((event: string) => boolean) | undefined;
+  /** `undefined` when slow readers are not watched. */
+  readonly slowReaders: SlowReaderLimits | undefined;
   readonly now: () => number;
 }
 
+export interface SlowReaderLimits {
+  readonly maxBufferedBytes: number;
+  readonly graceMs: number;
+}
+
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+export const DEFAULT_SLOW_READER_GRACE_MS = 10_000;
 
 function checkDuration(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -61,6 +80,31 @@ export function resolveIdleTimeoutOptions(
         ? undefined
         : checkDuration(options.maxConnectionAgeMs, 'maxConnectionAgeMs'),
     countsAsActivity: checkFunction(options.countsAsActivity, 'countsAsActivity'),
+    slowReaders: resolveSlowReaders(options),
     now: checkFunction(options.now, 'now') ?? Date.now,
+  };
+}
+
+function resolveSlowReaders(
+  options: Readonly<IdleTimeoutGuardOptions>,
+): SlowReaderLimits | undefined {
+  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES } = options;
+  if (maxBufferedBytes === false) return undefined;
+  if (
+    typeof maxBufferedBytes !== 'number' ||
+    !Number.isInteger(maxBufferedBytes) ||
+    maxBufferedBytes <= 0
+  ) {
+    throw new TypeError(
+      `idleTimeoutGuard: maxBufferedBytes must be a positive integer of bytes or false ` +
+        `(got ${String(maxBufferedBytes)}), e.g. maxBufferedBytes: 1024 * 1024.`,
+    );
+  }
+  return {
+    maxBufferedBytes,
+    graceMs: checkDuration(
+      options.slowReaderGraceMs ?? DEFAULT_SLOW_READER_GRACE_MS,
+      'slowReaderGraceMs',
+    ),
   };
 }

@@ -208,6 +208,12 @@ describe('idleTimeoutGuard', () => {
     );
     expect(() => idleTimeoutGuard({ idleTimeoutMs: Number.NaN })).toThrow(TypeError);
     expect(() => idleTimeoutGuard({ maxConnectionAgeMs: -1 })).toThrow(/maxConnectionAgeMs/);
+    expect(() => idleTimeoutGuard({ maxBufferedBytes: 0 })).toThrow(
+      /maxBufferedBytes must be a positive integer of bytes or false/,
+    );
+    expect(() => idleTimeoutGuard({ maxBufferedBytes: 1.5 })).toThrow(/maxBufferedBytes/);
+    expect(() => idleTimeoutGuard({ slowReaderGraceMs: -5 })).toThrow(/slowReaderGraceMs/);
+    expect(() => idleTimeoutGuard({ maxBufferedBytes: false })).not.toThrow();
     expect(() =>
       idleTimeoutGuard({ countsAsActivity: 'chat' as unknown as (event: string) => boolean }),
     ).toThrow(/countsAsActivity must be a function/);

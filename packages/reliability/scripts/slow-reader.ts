@@ -4,10 +4,11 @@
  *
  *   node --import ./loader/register.mjs scripts/slow-reader.ts dead          # cut by the heartbeat
  *   node --import ./loader/register.mjs scripts/slow-reader.ts blind         # cut by the idle timeout
- *   node --import ./loader/register.mjs scripts/slow-reader.ts blind-events  # never cut
+ *   node --import ./loader/register.mjs scripts/slow-reader.ts blind-events  # cut by maxBufferedBytes
  *
  * `blind` clients answer pings without reading (Engine.IO accepts unsolicited pongs);
- * `blind-events` also send a chat message every 500 ms, so no timeout applies.
+ * `blind-events` also send a chat message every 500 ms, so no timeout applies: what
+ * ends them is idle-timeout's `maxBufferedBytes` (1 MiB for 10 s by default).
  */
 import { parseArgs } from 'node:util';
 import { HonestClient } from '../src/honest-client';

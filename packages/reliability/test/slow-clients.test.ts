@@ -232,8 +232,78 @@ describe('slow and half-open clients against the whole preset', () => {
     expectHealthy(server);
   }, 40_000);
 
-  // No guard bounds what the server buffers for a client: one that stops reading but
-  // answers the heartbeat blindly and sends an event now and then is never cut, and its
-  // buffer grows with every broadcast (see README, "Slow readers").
-  it.todo('cuts a client that stops reading but keeps its heartbeat and sends events');
+  it('cuts clients that stop reading but keep their heartbeat and send events (maxBufferedBytes)', async () => {
+    // The idle timeout cannot see these: they answer pings blindly and send an event
+    // every second. What ends them is the server's buffer for them staying over
+    // `maxBufferedBytes` for `slowReaderGraceMs`.
+    const server = await presetProcess({
+      ...TIMEOUTS,
+      idleTimeout: { idleTimeoutMs: 4000, maxBufferedBytes: 1024 * 1024, slowReaderGraceMs: 2000 },
+    });
+    const honest = await HonestClient.connect(server.url, { room: 'lobby' });
+    honest.start(200);
+    const baseline = await baselineOf(server);
+    const readers: WireClient[] = [];
+    for (let index = 0; index < 10; index++) {
+      const client = await joinedWire(server.url);
+      client.send('421["chat:join","lobby"]');
+      await client.next((frame) => frame.text.startsWith('431['));
+      client.pauseReading();
+      const pong = setInterval(() => client.send('3'), 300);
+      const activity = setInterval(() => client.send('42["chat:join","lobby"]'), 1000);
+      const stop = () => {
+        clearInterval(pong);
+        clearInterval(activity);
+      };
+      void client.closed.then(stop);
+      onCleanup(stop);
+      readers.push(client);
+    }
+    const payload = { text: 'x'.repeat(64 * 1024) };
+    const receivedBefore = honest.received;
+    const flood = setInterval(
+      () => void server.broadcast('room:lobby', 'chat:message', payload),
+      20,
+    );
+    onCleanup(() => clearInterval(flood));
+    const started = Date.now();
+    let cutAfterMs: number | undefined;
+    let peakHeap = 0;
+    while (Date.now() - started < 20_000) {
+      const stats = await server.stats();
+      peakHeap = Math.max(peakHeap, stats.memory.heapUsed);
+      if (stats.engineClients === 1) {
+        cutAfterMs = Date.now() - started;
+        break;
+      }
+      await delay(200);
+    }
+    clearInterval(flood);
+    await honest.stop();
+    const after = await statsUntil(server, () => true, { gc: true });
+    report('slow readers with a heartbeat and events', {
+      readers: readers.length,
+      floodMBps: 3.2,
+      cutAfterSeconds: (cutAfterMs ?? NaN) / 1000,
+      heapMB: {
+        baseline: +(baseline.memory.heapUsed / 2 ** 20).toFixed(1),
+        peak: +(peakHeap / 2 ** 20).toFixed(1),
+        after: +(after.memory.heapUsed / 2 ** 20).toFixed(1),
+      },
+      events: after.securityEvents,
+      honestReceived: honest.received - receivedBefore,
+    });
+    expect(cutAfterMs).toBeDefined();
+    expect(after.engineClients).toBe(1);
+    expect(
+      after.securityEvents['forced_disconnect:IDLE_TIMEOUT:idle-timeout'],
+    ).toBeGreaterThanOrEqual(readers.length);
+    expect(after.memory.heapUsed - baseline.memory.heapUsed).toBeLessThan(HEAP_SLACK_BYTES);
+    // The honest reader in the same room kept up, and was never taken for a slow one.
+    expect(honest.received - receivedBefore).toBeGreaterThan(100);
+    expect(honest.failures).toEqual([]);
+    expect(honest.disconnects).toEqual([]);
+    honest.close();
+    expectHealthy(server);
+  }, 45_000);
 });
