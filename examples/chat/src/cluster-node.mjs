@@ -11,8 +11,11 @@ import { redisSessionStore } from './sessions.mjs';
 const config = readConfig();
 const redisUrl = config.redisUrl ?? 'redis://127.0.0.1:6379';
 
-function connect(role) {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+// The stores' client fails a command after two retries (every guard handles that). The
+// adapter's never does (`null`): @socket.io/redis-adapter drops the promise of each
+// publish, and a failed one would be an unhandled rejection that ends the process.
+function connect(role, maxRetriesPerRequest) {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest });
   let reported = false;
   client.on('error', (error) => {
     if (reported) return;
@@ -23,9 +26,9 @@ function connect(role) {
   return client;
 }
 
-const redis = connect('stores');
-const pub = connect('adapter publish');
-const sub = connect('adapter subscribe');
+const redis = connect('stores', 2);
+const pub = connect('adapter publish', null);
+const sub = connect('adapter subscribe', null);
 try {
   await Promise.all([redis.connect(), pub.connect(), sub.connect()]);
 } catch (error) {
