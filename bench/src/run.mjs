@@ -70,7 +70,8 @@ const REFUSAL_RUNS = [
   ['preset, refusing', 'preset', 'refuse', 'refused by the rate limit, error ack'],
 ].filter(([, chain]) => have([chain]).length === 1);
 
-const durationMs = quick ? 1000 : 1500;
+const durationMs = quick ? 750 : 1200;
+const REFUSAL_PACKETS = quick ? 8000 : 15000;
 const raw = {}; // raw[scenario][chain] = [result per round]
 // Each round starts one chain further down the list, so a drift of the machine within a
 // scenario does not always favour the same chains.
@@ -142,7 +143,7 @@ const scenarios = {
     }
   },
   async refusal() {
-    const total = quick ? 15000 : 30000;
+    const total = REFUSAL_PACKETS;
     for (const [key, chain, profile] of inOrder(REFUSAL_RUNS)) {
       const result = await withServer(chain, profile, async (server) => {
         let before;
@@ -176,7 +177,7 @@ const scenarios = {
             {
               scenario: 'handshake',
               port: server.port,
-              total: quick ? 200 : 400,
+              total: quick ? 120 : 200,
               concurrency,
               tokenIn: chain === 'socketio-jwt' ? 'query' : 'auth',
             },
@@ -226,7 +227,7 @@ const scenarios = {
   async flood() {
     for (const chain of inOrder(FLOOD_CHAINS)) {
       const result = await withServer(chain, 'flood', ({ port }) =>
-        runLoadgen({ scenario: 'flood', port, durationMs: quick ? 2000 : 2500 }),
+        runLoadgen({ scenario: 'flood', port, durationMs: quick ? 1200 : 1500 }),
       );
       record('flood', chain, result);
     }
@@ -439,8 +440,7 @@ if (raw.breakdown) {
 if (raw.refusal) {
   const paths = Object.fromEntries(REFUSAL_RUNS.map(([key, , , path]) => [key, path]));
   tables.push({
-    title:
-      'Server CPU per packet, handled and refused (one client, 30,000 packets with acks, as fast as it can send)',
+    title: `Server CPU per packet, handled and refused (one client, ${REFUSAL_PACKETS.toLocaleString('en-US')} packets with acks, as fast as it can send)`,
     columns: ['chain', 'path', 'server µs per packet', 'vs bare handling', 'answered'],
     rows: Object.keys(raw.refusal).map((key) => [
       key,
