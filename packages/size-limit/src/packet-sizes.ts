@@ -25,8 +25,8 @@ function isListener(value: unknown): value is Listener {
   );
 }
 
-/** Sockets of one connection that this guard watches (one per guarded namespace). */
-type GuardedSockets = Set<AnySocket>;
+/** The sockets of one connection (Socket.io's own map on its `Client`, one per namespace). */
+export type ConnectionSockets = () => Iterable<AnySocket>;
 
 /**
  * Measures each Socket.io packet on the engine.io frames that carried it.
@@ -41,7 +41,7 @@ type GuardedSockets = Set<AnySocket>;
  * "last frame" slot. It needs no order and no clean-up: it goes when the packet goes.
  */
 export class PacketSizes {
-  private readonly clients = new WeakMap<object, GuardedSockets>();
+  private readonly clients = new WeakSet<object>();
   /**
    * Where this guard's measurement travels: on the packet's argument array, the very
    * array `socket.use` receives. A symbol key is invisible to handlers, `for…in`,
@@ -64,18 +64,22 @@ export class PacketSizes {
    */
   watch(
     socket: AnySocket,
-    onTooDeep: (sockets: GuardedSockets, close: () => void) => void,
+    onTooDeep: (sockets: ConnectionSockets, close: () => void) => void,
   ): boolean {
-    const client = socket.client as unknown as { conn?: unknown; decoder?: unknown };
-    const known = this.clients.get(client);
-    if (known !== undefined) {
-      known.add(socket);
-      return true;
-    }
+    const client = socket.client as unknown as {
+      conn?: unknown;
+      decoder?: unknown;
+      sockets?: unknown;
+    };
+    if (this.clients.has(client)) return true;
     const { conn, decoder } = client;
     if (!isListener(conn) || !isListener(decoder)) return false;
-    const sockets: GuardedSockets = new Set([socket]);
-    this.clients.set(client, sockets);
+    this.clients.add(client);
+    // Nothing per socket is kept: the connection's sockets are looked up on Socket.io's
+    // client when a frame is too deep, which is rare; no set to keep, no listener to
+    // remove on disconnect.
+    const sockets: ConnectionSockets = () =>
+      client.sockets instanceof Map ? (client.sockets.values() as Iterable<AnySocket>) : [];
     const close = (): void => {
       (conn as { close?: () => void }).close?.();
     };
@@ -104,11 +108,6 @@ export class PacketSizes {
       pending = 0;
     });
     return true;
-  }
-
-  /** Forgets a socket that left (its connection may carry on in other namespaces). */
-  unwatch(socket: AnySocket): void {
-    this.clients.get(socket.client)?.delete(socket);
   }
 
   /**

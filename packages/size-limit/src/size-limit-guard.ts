@@ -1,7 +1,6 @@
 import {
   GuardError,
   disconnectWithCode,
-  onPacketRefused,
   recordSocketEvent,
   type AnyServer,
   type AnySocket,
@@ -15,7 +14,7 @@ import {
   type ResolvedLimits,
   type SizeLimitGuardOptions,
 } from './options';
-import { PacketSizes } from './packet-sizes';
+import { PacketSizes, type ConnectionSockets } from './packet-sizes';
 import { publicLimits, type PublicLimits } from './public-limits';
 import { buildRefusals, type Refusals } from './refusals';
 import { checkServerOptions } from './server-options';
@@ -68,12 +67,6 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
   const largest = largestMaxBytes(resolved);
   const limits = publicLimits(resolved);
 
-  // Every error this guard can answer with, to tell its refusals from other guards'.
-  const ownErrors = new WeakSet<GuardError>();
-  for (const compiled of [defaults, ...byEvent.values()]) {
-    ownErrors.add(compiled.refusals.tooManyBytes);
-    for (const error of compiled.refusals.byViolation) if (error) ownErrors.add(error);
-  }
   const unmeasured = new GuardError('INTERNAL', {
     message: 'The server could not measure this message.',
   });
@@ -92,8 +85,8 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
   const checkedServers = new WeakSet<AnyServer>();
   let warnedUnmeasurable = false;
 
-  const onTooDeep = (sockets: ReadonlySet<AnySocket>, close: () => void): void => {
-    for (const socket of sockets) {
+  const onTooDeep = (sockets: ConnectionSockets, close: () => void): void => {
+    for (const socket of sockets()) {
       if (socket.connected) {
         // Closes the whole connection, before Socket.io decodes the frame.
         disconnectWithCode(socket, tooDeepToDecode, GUARD_NAME);
@@ -116,20 +109,26 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
     }
   };
 
-  const countRefusals = (socket: AnySocket): void => {
+  // Refusals per socket, kept only for sockets that were refused at least once.
+  const refusalCounts = new WeakMap<AnySocket, { count: number; windowStart: number }>();
+  /** Counts one of this guard's refusals; past the threshold, the socket is cut. */
+  const counted = (socket: AnySocket, error: GuardError): GuardError => {
     const threshold = resolved.disconnectAfterRefusals;
-    if (threshold === Infinity) return;
-    let count = 0;
-    let windowStart = 0;
-    onPacketRefused(socket, (error) => {
-      if (!ownErrors.has(error)) return;
-      const now = resolved.now();
-      if (now - windowStart >= resolved.refusalWindowMs) {
-        windowStart = now;
-        count = 0;
-      }
-      if (++count >= threshold) disconnectWithCode(socket, tooManyRefusals, GUARD_NAME);
-    });
+    if (threshold === Infinity) return error;
+    const now = resolved.now();
+    let state = refusalCounts.get(socket);
+    if (state === undefined) {
+      state = { count: 0, windowStart: now };
+      refusalCounts.set(socket, state);
+    } else if (now - state.windowStart >= resolved.refusalWindowMs) {
+      state.windowStart = now;
+      state.count = 0;
+    }
+    if (++state.count >= threshold) {
+      // After this packet's refusal has been answered, so the client hears both, in order.
+      queueMicrotask(() => disconnectWithCode(socket, tooManyRefusals, GUARD_NAME));
+    }
+    return error;
   };
 
   function attachSizeLimit(socket: AnySocket): void {
@@ -142,12 +141,10 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
         { code: 'PORTCULLIS_SIZE_LIMIT_UNMEASURABLE' },
       );
     }
-    socket.once('disconnect', () => sizes.unwatch(socket));
-    countRefusals(socket);
     if (resolved.limitsEvent !== false) socket.emit(resolved.limitsEvent, limits);
   }
 
-  function checkSizeLimit(_socket: AnySocket, packet: Packet): GuardVerdict {
+  function checkSizeLimit(socket: AnySocket, packet: Packet): GuardVerdict {
     const bytes = sizes.take(packet);
     const name = packet[0];
     const compiled = (hasEventLimits && byEvent.get(name)) || defaults;
@@ -156,11 +153,13 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
       // an argument array of its own that no frame was measured for: a malformed packet
       // with no event name, not a failure of the server.
       const named = typeof name === 'string' || typeof name === 'number';
-      return named ? unmeasured : compiled.refusals.byViolation[Violation.EVENT_NAME];
+      if (named) return unmeasured;
+      return counted(socket, compiled.refusals.byViolation[Violation.EVENT_NAME] as GuardError);
     }
-    if (bytes > compiled.limits.maxBytes) return compiled.refusals.tooManyBytes;
+    if (bytes > compiled.limits.maxBytes) return counted(socket, compiled.refusals.tooManyBytes);
     const violation = checkArguments(packet, compiled.limits);
-    return violation === Violation.OK ? undefined : compiled.refusals.byViolation[violation];
+    if (violation === Violation.OK) return undefined;
+    return counted(socket, compiled.refusals.byViolation[violation] as GuardError);
   }
 
   return {
