@@ -12,7 +12,8 @@ interface EngineConnection {
 /** What the watch keeps per engine.io connection. */
 interface Watched {
   readonly conn: EngineConnection;
-  readonly leases: Set<Lease>;
+  /** An array: one namespace per connection is the common case, and a Set costs more. */
+  readonly leases: Lease[];
   readonly onPacket: PacketListener;
   /** Outgoing packets are looked at only while a handshake on this connection is pending. */
   listening: boolean;
@@ -58,7 +59,7 @@ export class ConnectionWatch {
     if (!isEngineConnection(conn)) return;
     let watched = this.watched.get(conn);
     if (watched === undefined) {
-      const leases = new Set<Lease>();
+      const leases: Lease[] = [];
       const onPacket: PacketListener = (packet) => {
         if (packet.type !== 'message') return;
         const nsp = connectErrorNamespace(packet.data);
@@ -73,16 +74,18 @@ export class ConnectionWatch {
       watched = { conn, leases, onPacket, listening: false };
       this.watched.set(conn, watched);
       conn.once('close', () => {
-        for (const each of [...leases]) this.release(each);
-        leases.clear();
+        for (const each of leases.slice()) this.release(each);
+        leases.length = 0;
       });
     }
-    watched.leases.add(lease);
+    if (!watched.leases.includes(lease)) watched.leases.push(lease);
     this.settle(socket);
   }
 
   delete(socket: AnySocket, lease: Lease): void {
-    this.watched.get(socket.conn)?.leases.delete(lease);
+    const leases = this.watched.get(socket.conn)?.leases;
+    const index = leases === undefined ? -1 : leases.indexOf(lease);
+    if (index !== -1) (leases as Lease[]).splice(index, 1);
     this.settle(socket);
   }
 

@@ -25,7 +25,9 @@ export class ConnectionCounts {
   /** Pending and active leases. */
   total = 0;
   pending = 0;
-  private readonly byUser = new Map<string, Set<Lease>>();
+  // Arrays, not Sets: most users hold one or two connections, and a one-element array
+  // costs a fraction of a Set's hash table. Insertion order is kept (oldest first).
+  private readonly byUser = new Map<string, Lease[]>();
   private readonly byIp = new Map<string, number>();
 
   add(lease: Lease): void {
@@ -34,8 +36,8 @@ export class ConnectionCounts {
     this.byIp.set(lease.ipKey, (this.byIp.get(lease.ipKey) ?? 0) + 1);
     if (lease.userId === undefined) return;
     const leases = this.byUser.get(lease.userId);
-    if (leases === undefined) this.byUser.set(lease.userId, new Set([lease]));
-    else leases.add(lease);
+    if (leases === undefined) this.byUser.set(lease.userId, [lease]);
+    else leases.push(lease);
   }
 
   /** Call before changing `state` to `released`. */
@@ -47,8 +49,10 @@ export class ConnectionCounts {
     else this.byIp.set(lease.ipKey, ipCount);
     if (lease.userId === undefined) return;
     const leases = this.byUser.get(lease.userId);
-    leases?.delete(lease);
-    if (leases?.size === 0) this.byUser.delete(lease.userId);
+    if (leases === undefined) return;
+    const index = leases.indexOf(lease);
+    if (index !== -1) leases.splice(index, 1);
+    if (leases.length === 0) this.byUser.delete(lease.userId);
   }
 
   activate(lease: Lease): void {
@@ -74,7 +78,7 @@ export class ConnectionCounts {
   oldestActive(userId: string): Lease | undefined {
     const leases = this.byUser.get(userId);
     if (leases === undefined) return undefined;
-    // A Set iterates in insertion order: the first active lease is the oldest.
+    // Leases are kept in insertion order: the first active lease is the oldest.
     for (const lease of leases) if (lease.state === 'active' && !lease.replacing) return lease;
     return undefined;
   }
