@@ -90,7 +90,8 @@ export function connectionLimitGuard(
     watch.settle(lease.socket);
     if (lease.timer !== undefined) clearTimeout(lease.timer);
     lease.timer = undefined;
-    lease.socket.once('disconnect', () => release(lease));
+    // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
+    lease.socket.on('disconnect', () => release(lease));
   }
 
   /** The local caps, in order; may choose this user's oldest socket to make room. */

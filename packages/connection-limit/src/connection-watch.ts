@@ -4,7 +4,7 @@ import type { Lease } from './counts';
 type PacketListener = (packet: { type: string; data?: unknown }) => void;
 
 interface EngineConnection {
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
   on(event: 'packetCreate', listener: PacketListener): unknown;
   off(event: 'packetCreate', listener: PacketListener): unknown;
 }
@@ -24,8 +24,7 @@ function isEngineConnection(value: unknown): value is EngineConnection {
     typeof value === 'object' &&
     value !== null &&
     typeof (value as { on?: unknown }).on === 'function' &&
-    typeof (value as { off?: unknown }).off === 'function' &&
-    typeof (value as { once?: unknown }).once === 'function'
+    typeof (value as { off?: unknown }).off === 'function'
   );
 }
 
@@ -73,7 +72,8 @@ export class ConnectionWatch {
       };
       watched = { conn, leases, onPacket, listening: false };
       this.watched.set(conn, watched);
-      conn.once('close', () => {
+      // `close` fires once; `on` spares the wrapper `once` allocates per connection.
+      conn.on('close', () => {
         for (const each of leases.slice()) this.release(each);
         leases.length = 0;
       });

@@ -174,7 +174,8 @@ export function attachPacketGuards<S extends AnySocket>(
 export function recordConnections(target: AnyServer | AnyNamespace): void {
   target.on('connection', (socket: AnySocket) => {
     recordSocketEvent(socket, 'connection', {});
-    socket.once('disconnect', (reason: string) => {
+    // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
+    socket.on('disconnect', (reason: string) => {
       recordSocketEvent(socket, 'disconnection', { detail: { reason } });
     });
   });

@@ -138,7 +138,8 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
       const context = getContext(socket);
       const entry: IdleEntry = { deadline: 0, heapIndex: -1, socket, overLimitSince: -1 };
       scheduler.schedule(entry, nextCheck(context, now()));
-      socket.once('disconnect', () => scheduler.cancel(entry));
+      // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
+      socket.on('disconnect', () => scheduler.cancel(entry));
     },
     get watchedSockets() {
       return scheduler.size;

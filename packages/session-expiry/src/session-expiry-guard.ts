@@ -206,7 +206,8 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
         refreshing: false,
       };
       entries.set(socket, entry);
-      socket.once('disconnect', () => scheduler.cancel(entry));
+      // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
+      socket.on('disconnect', () => scheduler.cancel(entry));
       if (socket.recovered) {
         // io.use did not run for this socket (skipMiddlewares): check what it would have.
         if (isExpired(socket, now())) {
