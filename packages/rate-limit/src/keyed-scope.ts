@@ -38,7 +38,7 @@ export class KeyedScope {
     const inRedis: WindowSpec[] = [];
     for (const { limit, label } of limits) {
       if (isLimiter(limit)) {
-        stores.push(new StoreWindow(limit, undefined, store.storeTimeoutMs));
+        stores.push(new StoreWindow(limit, store.storeTimeoutMs));
         continue;
       }
       const spec = toWindowSpec(limit, label);

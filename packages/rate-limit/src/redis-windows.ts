@@ -2,7 +2,13 @@ import type { WindowSpec } from './limit-spec';
 import { KeyedMemoryWindow } from './memory-window';
 import type { RedisWindowOptions } from './redis-store';
 import { windowsScript, type WindowsScript } from './redis-script';
-import { StoreFailure, type AsyncWindow, type StoreAnswer } from './store-window';
+import {
+  StoreFailure,
+  answerWithin,
+  timedOut,
+  type AsyncWindow,
+  type StoreAnswer,
+} from './store-window';
 
 /** Blocked keys are swept at most this often, and only when there are many. */
 const BLOCK_SWEEP_MS = 1000;
@@ -69,7 +75,10 @@ export class RedisWindows implements AsyncWindow {
       (result) => this.answer(key, result),
       (error: unknown) => this.fallback(key, cost, error),
     );
-    return this.options.timeoutMs > 0 ? this.withTimeout(answer, key, cost) : answer;
+    const timeoutMs = this.options.timeoutMs;
+    return answerWithin(answer, timeoutMs, () =>
+      this.fallback(key, cost, timedOut(timeoutMs).error),
+    );
   }
 
   /** Turns the script's [count, ms left] pairs into the longest wait (0 when all passed). */
@@ -107,30 +116,5 @@ export class RedisWindows implements AsyncWindow {
     let wait = 0;
     for (const window of insurance) wait = Math.max(wait, window.consume(key, cost, now));
     return wait;
-  }
-
-  /** A store slower than `timeoutMs` is a failure; its late answer is ignored. */
-  private withTimeout(answer: Promise<StoreAnswer>, key: string, cost: number) {
-    return new Promise<StoreAnswer>((resolve) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        if (done) return;
-        done = true;
-        resolve(
-          this.fallback(
-            key,
-            cost,
-            new Error(`store did not answer within ${this.options.timeoutMs} ms`),
-          ),
-        );
-      }, this.options.timeoutMs);
-      timer.unref();
-      void answer.then((result) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve(result);
-      });
-    });
   }
 }

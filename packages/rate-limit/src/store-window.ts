@@ -37,42 +37,56 @@ export interface AsyncWindow {
 }
 
 /**
- * A window held by a rate-limiter-flexible limiter the user built (any store).
- * `consume` never rejects: a limit hit and a store failure are different answers. A
- * store that does not answer within `timeoutMs` falls back to the insurance limiter
- * when there is one, and is a failure otherwise, so a packet is never held for long.
+ * Resolves with `answer`, or, when it takes longer than `timeoutMs`, with what
+ * `onTimeout` gives (the late answer is then ignored), so a packet is never held for
+ * long by a slow store. `timeoutMs` 0 waits for the answer however long it takes.
+ */
+export function answerWithin(
+  answer: Promise<StoreAnswer>,
+  timeoutMs: number,
+  onTimeout: () => StoreAnswer,
+): Promise<StoreAnswer> {
+  if (timeoutMs <= 0) return answer;
+  return new Promise<StoreAnswer>((resolve) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      resolve(onTimeout());
+    }, timeoutMs);
+    timer.unref();
+    void answer.then((result) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(result);
+    });
+  });
+}
+
+/** The failure a store that did not answer in time is reported as. */
+export function timedOut(timeoutMs: number): StoreFailure {
+  return new StoreFailure(new Error(`store did not answer within ${timeoutMs} ms`));
+}
+
+/**
+ * A window held by a rate-limiter-flexible limiter the user built (any store, with its
+ * own insurance if it has one). `consume` never rejects: a limit hit and a store failure
+ * are different answers; a store slower than `timeoutMs` is a failure.
  */
 export class StoreWindow implements AsyncWindow {
   constructor(
     private readonly limiter: RateLimiterLike,
-    private readonly insurance: RateLimiterLike | undefined,
     private readonly timeoutMs: number,
   ) {}
 
   consume(key: string, cost: number): Promise<StoreAnswer> {
     if (cost === 0) return ALLOWED;
-    const answer = settle(() => this.limiter.consume(key, cost));
-    if (this.timeoutMs <= 0) return answer;
-    return new Promise<StoreAnswer>((resolve) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        if (done) return;
-        done = true;
-        const insurance = this.insurance;
-        if (insurance === undefined) {
-          resolve(new StoreFailure(new Error(`store did not answer within ${this.timeoutMs} ms`)));
-        } else {
-          void settle(() => insurance.consume(key, cost)).then(resolve);
-        }
-      }, this.timeoutMs);
-      timer.unref();
-      void answer.then((result) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve(result);
-      });
-    });
+    return answerWithin(
+      settle(() => this.limiter.consume(key, cost)),
+      this.timeoutMs,
+      () => timedOut(this.timeoutMs),
+    );
   }
 }
 
