@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { delay, describeRedis, onCleanup, startOwnRedis, testRedisUrl } from '@portcullis/testing';
+import {
+  delay,
+  describeRedis,
+  onCleanup,
+  readyNodeRedis,
+  startOwnRedis,
+  testRedisUrl,
+} from '@portcullis/testing';
 import { Redis } from 'ioredis';
-import { createClient } from 'redis';
 import type { ConnectionLimitGuardOptions } from '../src';
 import { connectAs, limitedServer, refusedAs, waitUntil } from './helpers';
 
@@ -18,22 +24,12 @@ function ioredisClient(url: string): Redis {
   return client;
 }
 
-async function nodeRedisClient(url: string) {
-  const client = createClient({ url });
-  client.on('error', () => undefined);
-  await client.connect();
-  onCleanup(async () => {
-    if (client.isOpen) await client.quit();
-  });
-  return client;
-}
-
 /** Two nodes sharing one Redis: A talks to it through ioredis, B through node-redis. */
 async function twoNodes(options: ConnectionLimitGuardOptions) {
   const url = testRedisUrl();
   const keyPrefix = `portcullis:test:${randomUUID()}`;
   const redisA = ioredisClient(url);
-  const redisB = await nodeRedisClient(url);
+  const redisB = await readyNodeRedis(url);
   const a = await limitedServer({ ...options, keyPrefix, redis: redisA });
   const b = await limitedServer({ ...options, keyPrefix, redis: redisB });
   onCleanup(() => a.guard.close());

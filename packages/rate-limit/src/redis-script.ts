@@ -70,7 +70,8 @@ function scriptRunner(client: RedisClientLike): RunScript {
   }
   const redis = client as RedisClientLike & NodeRedisLike;
   return async (keys, args) => {
-    const options = { keys: [...keys], arguments: [...args] };
+    // node-redis only reads these arrays.
+    const options = { keys: keys as string[], arguments: args as string[] };
     try {
       return await redis.evalSha(WINDOWS_SCRIPT_SHA, options);
     } catch (error) {

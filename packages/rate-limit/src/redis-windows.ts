@@ -10,6 +10,9 @@ import {
   type StoreAnswer,
 } from './store-window';
 
+/** One error for every packet while the client is disconnected: no stack captured per packet. */
+const NOT_READY = new Error('Redis connection is not ready');
+
 /** Blocked keys are swept at most this often, and only when there are many. */
 const BLOCK_SWEEP_MS = 1000;
 const BLOCK_SWEEP_SIZE = 1000;
@@ -29,6 +32,8 @@ const BLOCK_SWEEP_SIZE = 1000;
 export class RedisWindows implements AsyncWindow {
   private readonly script: WindowsScript;
   private readonly windowArgs: readonly string[];
+  /** Script arguments per cost (costs are few: the cost map's values), built once each. */
+  private readonly argsByCost = new Map<number, readonly string[]>();
   private readonly keyPrefixes: readonly string[];
   private readonly insurance: readonly KeyedMemoryWindow[] | undefined;
   private readonly blockedUntil = new Map<string, number>();
@@ -61,13 +66,13 @@ export class RedisWindows implements AsyncWindow {
       this.blockedUntil.delete(key);
     }
     if (!this.script.ready()) {
-      return Promise.resolve(this.fallback(key, cost, new Error('Redis connection is not ready')));
+      return Promise.resolve(this.fallback(key, cost, NOT_READY));
     }
     const tag = `{${key}}`;
     const keys = this.keyPrefixes.map((prefix) => prefix + tag);
     let reply: Promise<unknown>;
     try {
-      reply = this.script.run(keys, [String(cost), ...this.windowArgs]);
+      reply = this.script.run(keys, this.argsFor(cost));
     } catch (error) {
       return Promise.resolve(this.fallback(key, cost, error));
     }
@@ -76,9 +81,16 @@ export class RedisWindows implements AsyncWindow {
       (error: unknown) => this.fallback(key, cost, error),
     );
     const timeoutMs = this.options.timeoutMs;
-    return answerWithin(answer, timeoutMs, () =>
-      this.fallback(key, cost, timedOut(timeoutMs).error),
-    );
+    return answerWithin(answer, timeoutMs, () => this.fallback(key, cost, timedOut(timeoutMs)));
+  }
+
+  private argsFor(cost: number): readonly string[] {
+    let args = this.argsByCost.get(cost);
+    if (args === undefined) {
+      args = [String(cost), ...this.windowArgs];
+      this.argsByCost.set(cost, args);
+    }
+    return args;
   }
 
   /** Turns the script's [count, ms left] pairs into the longest wait (0 when all passed). */

@@ -64,9 +64,9 @@ export function answerWithin(
   });
 }
 
-/** The failure a store that did not answer in time is reported as. */
-export function timedOut(timeoutMs: number): StoreFailure {
-  return new StoreFailure(new Error(`store did not answer within ${timeoutMs} ms`));
+/** The error a store that did not answer in time is reported with. */
+export function timedOut(timeoutMs: number): Error {
+  return new Error(`store did not answer within ${timeoutMs} ms`);
 }
 
 /**
@@ -85,7 +85,7 @@ export class StoreWindow implements AsyncWindow {
     return answerWithin(
       settle(() => this.limiter.consume(key, cost)),
       this.timeoutMs,
-      () => timedOut(this.timeoutMs),
+      () => new StoreFailure(timedOut(this.timeoutMs)),
     );
   }
 }

@@ -1,6 +1,12 @@
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { describeRedis, onCleanup, startOwnRedis, type OwnRedis } from '@portcullis/testing';
+import type { Redis } from 'ioredis';
+import {
+  describeRedis,
+  onCleanup,
+  readyIoredis,
+  readyNodeRedis,
+  startOwnRedis,
+  type OwnRedis,
+} from '@portcullis/testing';
 import type { WindowSpec } from '../src/limit-spec';
 import type { RedisClientLike } from '../src/redis-store';
 import { RedisWindows } from '../src/redis-windows';
@@ -11,24 +17,6 @@ const BURST_AND_SUSTAINED: WindowSpec[] = [
   { points: 2, durationMs: 10_000, blockDurationMs: 0 },
   { points: 10, durationMs: 60_000, blockDurationMs: 0 },
 ];
-
-async function ioredis(url: string): Promise<Redis> {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, disconnectTimeout: 50 });
-  client.on('error', () => undefined);
-  onCleanup(() => client.disconnect());
-  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
-  return client;
-}
-
-async function nodeRedis(url: string) {
-  const client = createClient({ url });
-  client.on('error', () => undefined);
-  await client.connect();
-  onCleanup(async () => {
-    if (client.isOpen) await client.quit();
-  });
-  return client;
-}
 
 /** How many times Redis ran a script (EVALSHA or EVAL), from its own statistics. */
 async function scriptCalls(redis: Redis): Promise<number> {
@@ -64,11 +52,14 @@ describeRedis('Redis windows: one script call for every window of a scope', () =
     // A Redis of this test alone, so its command statistics count our calls only.
     own = await startOwnRedis();
     onCleanup(() => own.stop());
-    inspect = await ioredis(own.url);
+    inspect = await readyIoredis(own.url, { maxRetriesPerRequest: 1 });
   });
 
   it('counts both windows in one round trip and refuses with the longest wait', async () => {
-    const scope = windows(await ioredis(own.url), BURST_AND_SUSTAINED);
+    const scope = windows(
+      await readyIoredis(own.url, { maxRetriesPerRequest: 1 }),
+      BURST_AND_SUSTAINED,
+    );
     const before = await scriptCalls(inspect);
     expect(await scope.consume('ada', 1)).toBe(0);
     expect(await scope.consume('ada', 1)).toBe(0);
@@ -84,7 +75,7 @@ describeRedis('Redis windows: one script call for every window of a scope', () =
   });
 
   it('answers a key over its limit from memory until its wait ends', async () => {
-    const scope = windows(await ioredis(own.url), [
+    const scope = windows(await readyIoredis(own.url, { maxRetriesPerRequest: 1 }), [
       { points: 1, durationMs: 60_000, blockDurationMs: 0 },
     ]);
     expect(await scope.consume('flood', 1)).toBe(0);
@@ -100,7 +91,7 @@ describeRedis('Redis windows: one script call for every window of a scope', () =
   });
 
   it('blocks from the consume that first crosses the limit, for the block duration', async () => {
-    const scope = windows(await ioredis(own.url), [
+    const scope = windows(await readyIoredis(own.url, { maxRetriesPerRequest: 1 }), [
       { points: 1, durationMs: 10_000, blockDurationMs: 30_000 },
     ]);
     expect(await scope.consume('ben', 1)).toBe(0);
@@ -111,7 +102,10 @@ describeRedis('Redis windows: one script call for every window of a scope', () =
   });
 
   it('charges the cost to every window', async () => {
-    const scope = windows(await ioredis(own.url), BURST_AND_SUSTAINED);
+    const scope = windows(
+      await readyIoredis(own.url, { maxRetriesPerRequest: 1 }),
+      BURST_AND_SUSTAINED,
+    );
     expect(await scope.consume('cy', 2)).toBe(0);
     expect(await scope.consume('cy', 0)).toBe(0);
     expect(await scope.consume('cy', 1)).toBeGreaterThan(0);
@@ -119,8 +113,8 @@ describeRedis('Redis windows: one script call for every window of a scope', () =
   });
 
   it.each([
-    ['ioredis', (url: string): Promise<RedisClientLike> => ioredis(url)],
-    ['node-redis', async (url: string): Promise<RedisClientLike> => nodeRedis(url)],
+    ['ioredis', (url: string): Promise<RedisClientLike> => readyIoredis(url)],
+    ['node-redis', async (url: string): Promise<RedisClientLike> => readyNodeRedis(url)],
   ])('loads the script again after Redis lost it (%s)', async (_name, connect) => {
     const scope = windows(await connect(own.url), BURST_AND_SUSTAINED);
     expect(await scope.consume('dee', 1)).toBe(0);
@@ -131,7 +125,7 @@ describeRedis('Redis windows: one script call for every window of a scope', () =
   });
 
   it('answers from the insurance, or as a failure, when Redis is slower than the timeout', async () => {
-    const client = await ioredis(own.url);
+    const client = await readyIoredis(own.url, { maxRetriesPerRequest: 1 });
     const insured = windows(client, BURST_AND_SUSTAINED, { insurance: true, timeoutMs: 100 });
     const bare = windows(client, BURST_AND_SUSTAINED, { insurance: false, timeoutMs: 100 });
     await inspect.call('CLIENT', 'PAUSE', '3000', 'WRITE');
@@ -149,7 +143,7 @@ describeRedis('Redis windows: one script call for every window of a scope', () =
   });
 
   it('answers at once while the client is not connected: never parked in its offline queue', async () => {
-    const client = await ioredis(own.url);
+    const client = await readyIoredis(own.url, { maxRetriesPerRequest: 1 });
     const insured = windows(client, BURST_AND_SUSTAINED, { insurance: true });
     const bare = windows(client, BURST_AND_SUSTAINED, { insurance: false });
     await own.stop();

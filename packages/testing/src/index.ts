@@ -23,3 +23,4 @@ export {
   type OwnRedis,
 } from './redis';
 export { describeRedis } from './describe-redis';
+export { readyIoredis, readyNodeRedis, type NodeRedisClient } from './redis-clients';
