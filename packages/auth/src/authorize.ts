@@ -77,6 +77,20 @@ function hasAnyRole(userRoles: readonly string[], allowed: ReadonlySet<string>):
   return false;
 }
 
+/**
+ * The name a packet's rule is found under: the name Socket.io dispatches it to. Its
+ * parser accepts a number as event name and runs the listener registered under the
+ * number's string form (`1` runs `'1'`), so a number is judged by the rule of that
+ * string; looked up as the number, it would find none and pass under `unknown: 'allow'`.
+ * Strings, the normal case, cost one `typeof`. Anything else only a custom parser can
+ * produce, and it may still reach a listener (an array `['admin:ban']` runs
+ * `'admin:ban'`): `undefined`, refused whatever `unknown` says.
+ */
+function ruleName(name: unknown): string | undefined {
+  if (typeof name === 'string') return name;
+  return typeof name === 'number' ? String(name) : undefined;
+}
+
 function argumentsOf(packet: readonly unknown[]): unknown[] {
   const end = typeof packet[packet.length - 1] === 'function' ? packet.length - 1 : packet.length;
   return packet.slice(1, end);
@@ -150,8 +164,10 @@ export function authorize(
   return {
     guardName: 'authorize',
     check(socket, packet) {
-      const rule = compiled.get(packet[0]);
-      if (rule === undefined) return unknown === 'allow' ? undefined : refuseUnknown(packet[0]);
+      const event = ruleName(packet[0]);
+      if (event === undefined) return forbidden;
+      const rule = compiled.get(event);
+      if (rule === undefined) return unknown === 'allow' ? undefined : refuseUnknown(event);
       switch (rule.kind) {
         case 'allow':
           return undefined;

@@ -10,7 +10,8 @@ import {
 import { authGuard, authorize, type AuthorizeOptions, type AuthorizeRules } from '../src';
 import { SECRET, sign } from './helpers';
 
-const EVENTS = ['admin:broadcast', 'room:delete', 'chat:send', 'crash', 'closed', 'no:rule'];
+// '1' is where Socket.io dispatches an event sent with the number 1 as its name.
+const EVENTS = ['admin:broadcast', 'room:delete', 'chat:send', 'crash', 'closed', 'no:rule', '1'];
 
 async function serve(rules: AuthorizeRules, options?: AuthorizeOptions) {
   const handled: string[] = [];
@@ -118,6 +119,31 @@ describe('authorize', () => {
     const client = await as(open.url, []);
     expect(await emitWithAck(client, 'no:rule')).toEqual({ ok: true });
     expect(open.handled).toEqual(['no:rule']);
+  });
+
+  it("judges an event sent as the number 1 by the rule of '1'", async () => {
+    const { url, handled } = await serve({ '1': { roles: ['admin'] } }, { unknown: 'allow' });
+    const user = await as(url, ['user']);
+    const admin = await as(url, ['admin']);
+    // socket.io-client never sends a number as event name; the wire allows it, and
+    // Socket.io runs the listener registered as '1'.
+    const refusal = waitFor(user, 'portcullis:error');
+    user.io.engine.write('2[1,"from user"]');
+    expect((await refusal)[0]).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await emitWithAck(user, 'no:rule')).toEqual({ ok: true });
+    expect(handled).toEqual(['no:rule']);
+    admin.io.engine.write('2[1,"from admin"]');
+    expect(await emitWithAck(admin, 'no:rule')).toEqual({ ok: true });
+    expect(handled).toEqual(['no:rule', '1', 'no:rule']);
+  });
+
+  it('refuses an event name that is neither a string nor a number, whatever `unknown` says', () => {
+    // Only a custom parser can hand one over; an array would still reach a listener
+    // (['admin:broadcast'] runs 'admin:broadcast').
+    const guard = authorize({ 'admin:broadcast': { roles: ['admin'] } }, { unknown: 'allow' });
+    const socket = {} as Parameters<typeof guard.check>[0];
+    const verdict = guard.check(socket, [['admin:broadcast']] as never);
+    expect(verdict).toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('checks its rules at set-up', () => {

@@ -96,7 +96,7 @@ describe('limits and size pre-checks', () => {
   });
 
   it('counts the namespace, and keeps room for any ack id in checkSize', async () => {
-    const { server } = await guardedServer({ sizeLimit, namespaces: ['/', '/chat'] }, (io) =>
+    const { server } = await guardedServer({ sizeLimit }, (io) =>
       io
         .of('/chat')
         .on('connection', (socket) =>

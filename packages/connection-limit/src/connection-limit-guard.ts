@@ -5,6 +5,7 @@ import {
   handshakeGuard,
   ipSubnetKey,
   recordSocketEvent,
+  whenPacketsReleased,
   type AnyNamespace,
   type AnyServer,
   type AnySocket,
@@ -80,7 +81,12 @@ export function connectionLimitGuard(
     if (lease.timer !== undefined) clearTimeout(lease.timer);
     watch.delete(lease.socket, lease);
     leases.delete(lease.socket);
-    if (lease.member !== undefined) redis?.release(lease.member);
+    // A newcomer that never connected evicts nobody: the older socket it had set aside
+    // counts again, and gets back the Redis place the newcomer had taken over.
+    const replaced = lease.replaces;
+    lease.replaces = undefined;
+    if (replaced !== undefined) replaced.replacing = false;
+    if (lease.member !== undefined) redis?.release(lease.member, connectedMember(replaced));
   }
   const watch = new ConnectionWatch(release);
 
@@ -94,7 +100,29 @@ export function connectionLimitGuard(
     lease.socket.on('disconnect', () => release(lease));
   }
 
-  /** The local caps, in order; may choose this user's oldest socket to make room. */
+  /**
+   * The newcomer is connected (every later middleware accepted it): only now does the
+   * older socket it set aside make room. Doing it at the handshake would let a refused
+   * newcomer, e.g. a stolen token the revocation check turns away, cut the real user.
+   */
+  function takeOver(lease: Lease): void {
+    if (lease.replaces === undefined) return;
+    // A recovered socket still being re-checked by another guard (its packets held) must
+    // not evict anyone before it has passed: a revoked session could cut the real user.
+    whenPacketsReleased(lease.socket, () => {
+      const replaced = lease.replaces;
+      if (replaced === undefined || lease.state === 'released') return;
+      lease.replaces = undefined;
+      makeRoom(replaced);
+    });
+  }
+
+  /**
+   * The local caps, in order; may choose this user's oldest connected socket to make
+   * room. The chosen one is set aside (`replacing`), so it is picked at most once and each
+   * newcomer in flight needs a socket of its own to replace: a user holds at most
+   * `maxPerUser` connected sockets plus as many newcomers in flight.
+   */
   function admit(userId: string | undefined, ipKey: string): GuardError | Lease | undefined {
     if (counts.total >= resolved.maxConnections) return refusals.total;
     const ipCount = counts.ipCount(ipKey);
@@ -122,7 +150,6 @@ export function connectionLimitGuard(
     const ipKey = ipSubnetKey(context.ip, resolved.ipv6Subnet);
     const verdict = admit(userId, ipKey);
     if (verdict instanceof GuardError) return verdict;
-    const replaced = verdict;
     const lease: Lease = {
       socket,
       userId,
@@ -130,13 +157,17 @@ export function connectionLimitGuard(
       nsp: socket.nsp.name,
       state: 'pending',
       replacing: false,
+      replaces: verdict,
       member: undefined,
       timer: undefined,
     };
+    if (verdict !== undefined) verdict.replacing = true;
     counts.add(lease);
     leases.set(socket, lease);
     watch.add(socket, lease);
-    if (socket.connected) {
+    // Restored by connection state recovery: connected already, no later middleware.
+    const restored = socket.connected;
+    if (restored) {
       activate(lease);
     } else {
       lease.timer = setTimeout(() => {
@@ -144,12 +175,12 @@ export function connectionLimitGuard(
       }, resolved.pendingTimeoutMs);
       lease.timer.unref();
     }
-    if (replaced !== undefined) replaced.replacing = true;
     if (redis === undefined || userId === undefined) {
-      makeRoom(replaced);
+      // A handshake takes over at `connection`; a restored socket has connected.
+      if (restored) takeOver(lease);
       return undefined;
     }
-    return acquireInCluster(lease, userId, replaced);
+    return acquireInCluster(lease, userId);
   }
 
   function makeRoom(replaced: Lease | undefined): void {
@@ -161,12 +192,15 @@ export function connectionLimitGuard(
     release(replaced);
   }
 
-  async function acquireInCluster(
-    lease: Lease,
-    userId: string,
-    replaced: Lease | undefined,
-  ): Promise<GuardVerdict> {
+  /**
+   * The cluster-wide count. With a socket set aside, the newcomer takes over its Redis
+   * place at once (one atomic step, so the user never exceeds `clusterMaxPerUser` in
+   * Redis); `release` hands the place back if the newcomer never connects.
+   */
+  async function acquireInCluster(lease: Lease, userId: string): Promise<GuardVerdict> {
     const leasesOfCluster = redis as RedisLeases;
+    // Kept here: `release` clears `lease.replaces` if the client leaves during the wait.
+    const replaced = lease.replaces;
     const member = leasesOfCluster.memberFor(lease.socket.id);
     let taken: boolean;
     try {
@@ -177,26 +211,31 @@ export function connectionLimitGuard(
           guard: GUARD_NAME,
           detail: { store: 'redis', policy: 'allow' },
         });
-        makeRoom(replaced);
+        if (lease.state === 'active') takeOver(lease);
         return undefined;
       }
-      if (replaced !== undefined) replaced.replacing = false;
       release(lease);
       return new GuardError('INTERNAL', { cause: error });
     }
     if (!taken) {
-      if (replaced !== undefined) replaced.replacing = false;
       release(lease);
       return refusals['cluster-user'];
     }
-    lease.member = member;
     if (lease.state === 'released') {
-      // The client left while Redis answered: give the place straight back.
-      leasesOfCluster.release(member);
+      // The client left while Redis answered: give the place straight back, to the
+      // older socket if it had taken it over.
+      leasesOfCluster.release(member, connectedMember(replaced));
       return undefined;
     }
-    makeRoom(replaced);
+    lease.member = member;
+    // A handshake takes over at `connection`; a restored socket has connected.
+    if (lease.state === 'active') takeOver(lease);
     return undefined;
+  }
+
+  /** The Redis member of a socket still connected, to hand a place back to. */
+  function connectedMember(lease: Lease | undefined): string | undefined {
+    return lease === undefined || lease.state === 'released' ? undefined : lease.member;
   }
 
   /**
@@ -208,6 +247,7 @@ export function connectionLimitGuard(
     const lease = leases.get(socket);
     if (lease !== undefined && lease.state === 'pending') {
       activate(lease);
+      takeOver(lease);
       return;
     }
     if (lease !== undefined && lease.state === 'active') return;

@@ -9,8 +9,16 @@ export interface Lease {
   readonly nsp: string;
   /** `pending` between this guard and the `connection` event; `released` is final. */
   state: 'pending' | 'active' | 'released';
-  /** Chosen to make room for a newer connection of the same user (`disconnect-oldest`). */
+  /**
+   * Set aside for a newer connection of the same user (`disconnect-oldest`): no longer
+   * counted against `maxPerUser`, and disconnected once that newer one connects.
+   */
   replacing: boolean;
+  /**
+   * The older lease this pending one will disconnect once it connects; cleared then, or
+   * when this one fails, so a lease never keeps another socket alive.
+   */
+  replaces: Lease | undefined;
   /** Its entry in Redis, once the cluster-wide count took it. */
   member: string | undefined;
   /** Releases a pending lease whose handshake never ends. */

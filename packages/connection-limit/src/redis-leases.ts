@@ -25,6 +25,21 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `;
 
+/**
+ * Gives a newcomer's place back to the older socket it had taken it from, in one step so
+ * the user's count never dips and lets another node in: the newcomer never connected
+ * (refused by a later middleware, or gone), and the older socket is still connected.
+ * KEYS[1] user key; ARGV: newcomer's member, older member, ttl ms.
+ */
+const GIVE_BACK = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
 /** Pushes a live entry's expiry forward (and puts it back if it was dropped). */
 const REFRESH = `
 local time = redis.call('TIME')
@@ -72,8 +87,14 @@ export class RedisLeases {
   }
 
   /**
-   * Takes a place for `member`, making room by dropping `replaced` when given. Resolves
-   * `true` when taken, `false` at the cap; rejects when Redis fails or is too slow.
+   * Takes a place for `member`, taking over the place of `replaced` (an older socket of
+   * this node, set aside for it) when given. Resolves `true` when taken, `false` at the
+   * cap; rejects when Redis fails or is too slow.
+   *
+   * The older socket stays connected until the newcomer connects, but from now on the
+   * newcomer holds the place and the older one no longer counts in Redis (nor is it
+   * refreshed), as it no longer counts in the node's per-user count. `release(member,
+   * replaced)` hands the place back if the newcomer never connects.
    */
   async acquire(userId: string, member: string, replaced?: string): Promise<boolean> {
     const key = this.keyFor(userId);
@@ -84,8 +105,10 @@ export class RedisLeases {
     try {
       taken = Number(await withTimeout(sendCommand(redis, args), storeTimeoutMs)) === 1;
     } catch (error) {
-      // A late answer may still take the place: take it back (commands run in order).
-      this.remove(key, member);
+      // A late answer may still take the place (and drop `replaced`): undo it (commands
+      // run in order). `replaced` left `live` only if its socket left meanwhile.
+      if (replaced !== undefined && this.live.has(replaced)) this.giveBack(key, member, replaced);
+      else this.remove(key, member);
       throw error;
     }
     if (taken) {
@@ -96,12 +119,22 @@ export class RedisLeases {
     return taken;
   }
 
-  /** Gives the place back; a failure only delays it until the entry expires. */
-  release(member: string): void {
+  /**
+   * Gives the place back; a failure only delays it until the entry expires. With
+   * `replaced` (the still-connected older socket `member` took the place of, when it
+   * did), the place goes back to it rather than to the cluster.
+   */
+  release(member: string, replaced?: string): void {
     const key = this.live.get(member);
     if (key === undefined) return;
     this.live.delete(member);
-    this.remove(key, member);
+    if (replaced === undefined || this.live.has(replaced)) {
+      this.remove(key, member);
+    } else {
+      // Counted and refreshed again even if this command fails: the heartbeat re-adds it.
+      this.live.set(replaced, key);
+      this.giveBack(key, member, replaced);
+    }
     if (this.live.size === 0) this.stopHeartbeat();
   }
 
@@ -126,6 +159,11 @@ export class RedisLeases {
 
   private remove(key: string, member: string): void {
     sendCommand(this.options.redis, ['ZREM', key, member]).catch(() => undefined);
+  }
+
+  private giveBack(key: string, member: string, replaced: string): void {
+    const args = ['EVAL', GIVE_BACK, '1', key, member, replaced, String(this.options.leaseTtlMs)];
+    sendCommand(this.options.redis, args).catch(() => undefined);
   }
 
   private startHeartbeat(): void {

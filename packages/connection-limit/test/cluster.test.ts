@@ -1,41 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import {
-  delay,
-  describeRedis,
-  onCleanup,
-  readyNodeRedis,
-  startOwnRedis,
-  testRedisUrl,
-} from '@portcullis/testing';
+import { delay, describeRedis, onCleanup, startOwnRedis } from '@portcullis/testing';
 import { Redis } from 'ioredis';
-import type { ConnectionLimitGuardOptions } from '../src';
+import { closeIoredis, twoNodes } from './cluster-helpers';
 import { connectAs, limitedServer, refusedAs, waitUntil } from './helpers';
-
-/** QUIT closes at once; `disconnect()` alone leaves a 2 s timer behind in ioredis. */
-async function closeIoredis(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  await client.quit().catch(() => client.disconnect());
-}
-
-function ioredisClient(url: string): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
-  client.on('error', () => undefined);
-  onCleanup(() => closeIoredis(client));
-  return client;
-}
-
-/** Two nodes sharing one Redis: A talks to it through ioredis, B through node-redis. */
-async function twoNodes(options: ConnectionLimitGuardOptions) {
-  const url = testRedisUrl();
-  const keyPrefix = `portcullis:test:${randomUUID()}`;
-  const redisA = ioredisClient(url);
-  const redisB = await readyNodeRedis(url);
-  const a = await limitedServer({ ...options, keyPrefix, redis: redisA });
-  const b = await limitedServer({ ...options, keyPrefix, redis: redisB });
-  onCleanup(() => a.guard.close());
-  onCleanup(() => b.guard.close());
-  return { a, b, redisA, redisB, keyPrefix };
-}
 
 describeRedis('connection-limit: cluster-wide per-user cap (real Redis)', () => {
   it('holds the per-user cap across two servers sharing Redis', async () => {

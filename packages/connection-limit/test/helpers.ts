@@ -1,7 +1,9 @@
 import {
+  GuardError,
   SecurityEventBus,
   configurePortcullis,
   getContext,
+  type AnySocket,
   type HandshakeMiddleware,
 } from '@portcullis/core';
 import {
@@ -68,13 +70,18 @@ export async function limitedServer(
 export interface Identity {
   ip?: string;
   user?: string;
+  /** Read by `laterGuard()`: `'revoked'` is refused, `'held'` waits for the test. */
+  token?: string;
 }
 
 export function clientOptions(identity: Identity, more: ClientOptions = {}): ClientOptions {
+  const auth: Record<string, string> = {};
+  if (identity.user !== undefined) auth.user = identity.user;
+  if (identity.token !== undefined) auth.token = identity.token;
   return {
     ...more,
     extraHeaders: identity.ip === undefined ? {} : { 'x-forwarded-for': identity.ip },
-    auth: identity.user === undefined ? {} : { user: identity.user },
+    auth,
   };
 }
 
@@ -113,4 +120,44 @@ export function killTransport(client: ClientSocket): void {
   const terminate = transport?.ws?.terminate;
   if (typeof terminate !== 'function') throw new Error('no WebSocket transport to kill');
   terminate.call(transport?.ws);
+}
+
+/** A handshake `laterGuard()` is holding: `next()` lets it go on, `next(error)` refuses it. */
+export interface HeldHandshake {
+  readonly socket: AnySocket;
+  readonly next: (err?: Error) => void;
+}
+
+export interface LaterGuard {
+  /** Install after the connection-limit guard (`limitedServer(options, { after })`). */
+  readonly middleware: HandshakeMiddleware;
+  /** Handshakes with token `'held'` that reached it and have not been let go, oldest first. */
+  readonly held: HeldHandshake[];
+  /** Resolves once `count` handshakes are held. */
+  holding(count: number): Promise<void>;
+}
+
+/**
+ * A stand-in for a guard installed after connection-limit, such as the revocation check:
+ * it refuses token `'revoked'` with `SESSION_REVOKED`, holds token `'held'` until the test
+ * lets it go, and accepts anything else.
+ */
+export function laterGuard(): LaterGuard {
+  const held: HeldHandshake[] = [];
+  const revoked = new GuardError('SESSION_REVOKED');
+  const middleware: HandshakeMiddleware = (socket, next) => {
+    const token: unknown = (socket.handshake.auth as { token?: unknown }).token;
+    if (token === 'revoked') next(revoked);
+    else if (token === 'held') held.push({ socket, next });
+    else next();
+  };
+  return {
+    middleware,
+    held,
+    holding: (count) =>
+      waitUntil(
+        () => held.length >= count,
+        () => ({ held: held.length, wanted: count }),
+      ),
+  };
 }

@@ -1,4 +1,5 @@
 import type { GuardErrorCode } from './codes';
+import { sharedState } from './shared-state';
 
 /** What happened. Sinks may switch on it. */
 export type SecurityEventType =
@@ -117,5 +118,9 @@ export class SecurityEventBus {
   }
 }
 
-/** The process-wide default bus; `configurePortcullis(io, { bus })` picks another. */
-export const securityEvents = new SecurityEventBus();
+/**
+ * The process-wide default bus; `configurePortcullis(io, { bus })` picks another. One
+ * object per process, shared by every copy of core (see `shared-state.ts`).
+ */
+export const securityEvents: SecurityEventBus = (sharedState.bus ??=
+  new SecurityEventBus()) as SecurityEventBus;

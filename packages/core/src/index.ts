@@ -29,6 +29,7 @@ export {
 export { TrustedProxies, resolveClientIp, type TrustedProxy } from './client-ip';
 export { normalizeIp, ipSubnetKey, stripPort } from './ip';
 export { recordSocketEvent, safeEventName, type RecordFields } from './record';
+export { packetBytesOf, setPacketBytes } from './packet-bytes';
 export {
   refusePacket,
   disconnectWithCode,
@@ -59,6 +60,21 @@ export type {
   PacketMiddleware,
   PortcullisSocketData,
 } from './socket-types';
+export {
+  holdPackets,
+  packetsHeld,
+  whenPacketsReleased,
+  MAX_HELD_PACKETS,
+  DEFAULT_HOLD_TIMEOUT_MS,
+  type HoldPacketsOptions,
+} from './packet-gate';
+export {
+  rerunHandshakeOnRecovery,
+  runHandshakeChain,
+  middlewaresSkipped,
+  type RerunHandshakeOptions,
+} from './recovery';
+export { restoreSessionsOnce } from './restore-once';
 export {
   DeadlineScheduler,
   type DeadlineSchedulerOptions,

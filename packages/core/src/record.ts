@@ -16,6 +16,8 @@ const MAX_EVENT_NAME_LENGTH = 128;
 
 /** A client-chosen event name, cut to a length that cannot flood a log. */
 export function safeEventName(name: unknown): string | undefined {
+  // Socket.io dispatches a number name to the listener of its string form: say so.
+  if (typeof name === 'number') return String(name);
   if (typeof name !== 'string') return undefined;
   return name.length > MAX_EVENT_NAME_LENGTH ? name.slice(0, MAX_EVENT_NAME_LENGTH) : name;
 }

@@ -1,12 +1,13 @@
 import type { GuardError } from './guard-error';
 import { recordSocketEvent, safeEventName } from './record';
 import { settingsOf } from './settings';
+import { sharedState } from './shared-state';
 import type { AnySocket, Packet } from './socket-types';
 
 export type RefusalListener = (error: GuardError, packet: Packet) => void;
 
 // Keyed by the socket object, so an entry dies with its socket: nothing outlives it.
-const refusalListeners = new WeakMap<AnySocket, RefusalListener[]>();
+const refusalListeners = sharedState.refusalListeners as WeakMap<AnySocket, RefusalListener[]>;
 
 /**
  * Calls `listener` each time any guard refuses a packet on this socket. The error-rate

@@ -1,5 +1,6 @@
 import { TrustedProxies, type TrustedProxy } from './client-ip';
 import { securityEvents, type SecurityEventBus } from './events';
+import { sharedState } from './shared-state';
 import type { AnyServer, AnySocket } from './socket-types';
 
 /** Settings every guard on one Socket.io server shares. */
@@ -30,7 +31,7 @@ export interface CoreSettings {
 export const DEFAULT_ERROR_EVENT = 'portcullis:error';
 export const DEFAULT_DISCONNECT_EVENT = 'portcullis:disconnect';
 
-const settingsByServer = new WeakMap<object, CoreSettings>();
+const settingsByServer = sharedState.settingsByServer as WeakMap<object, CoreSettings>;
 
 function checkEventName(name: string, option: string): string {
   if (typeof name !== 'string' || name.length === 0) {

@@ -34,3 +34,4 @@ export {
   type NodeRedisLikeClient,
 } from './redis-store';
 export { syncRevocationRooms, revocationRooms, userRoom, sessionRoom, tokenRoom } from './rooms';
+export { everyNamespace, type EveryNamespaceTarget } from './every-namespace';

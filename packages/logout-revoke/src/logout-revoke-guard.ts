@@ -3,6 +3,7 @@ import {
   disconnectWithCode,
   getContext,
   handshakeGuard,
+  holdPackets,
   isGuardError,
   recordSocketEvent,
   settingsOfServer,
@@ -14,7 +15,7 @@ import {
   type MaybePromise,
 } from '@portcullis/core';
 import { createDenylist, type Denylist, type RevokeUserOptions } from './denylist';
-import { createRevoker, type Revoker } from './revoker';
+import { createRevoker, type RevocationTarget, type Revoker } from './revoker';
 import { syncRevocationRooms } from './rooms';
 
 export const LOGOUT_REVOKE_GUARD_NAME = 'logout-revoke';
@@ -38,7 +39,12 @@ export interface LogoutRevokeGuard extends Revoker {
   readonly denylist: Denylist;
   /** The `io.use` middleware: refuses revoked credentials. Install after authentication. */
   readonly handshake: HandshakeMiddleware;
-  /** The connection hook: joins the revocation rooms, re-checks recovered sockets. */
+  /**
+   * The connection hook: joins the revocation rooms; re-checks a recovered socket, and a
+   * socket whose handshake check went to a remote store (a revocation may have been
+   * written and broadcast between that read and the join), holding its packets until
+   * the answer.
+   */
   readonly onConnection: (socket: AnySocket) => void;
   /**
    * Installs both on a server or namespace (`io.use` + `connection` listener) and sends
@@ -46,6 +52,12 @@ export interface LogoutRevokeGuard extends Revoker {
    * authentication middleware.
    */
   install(target: AnyServer | AnyNamespace): this;
+  /**
+   * Sends revocations through these targets instead of the installed ones, e.g.
+   * `everyNamespace(io)` when the handshake and connection hooks are installed by hand
+   * on namespaces created over time.
+   */
+  revokeThrough(target: RevocationTarget | readonly RevocationTarget[]): this;
 }
 
 type Verdict = MaybePromise<GuardVerdict>;
@@ -80,8 +92,11 @@ export function logoutRevokeGuard(
     throw new TypeError('logoutRevokeGuard: failOpen must be true or false.');
   }
 
-  /** Sockets the middleware already checked, so recovery does not check them twice. */
-  const checkedAtHandshake = new WeakSet<AnySocket>();
+  /**
+   * How the middleware checked each socket still in its handshake: `true` when the store
+   * answered asynchronously. Read and dropped at connection, so nothing stays per socket.
+   */
+  const checkedAtHandshake = new WeakMap<AnySocket, boolean>();
 
   const storeFailed = (socket: AnySocket, error: unknown): GuardVerdict => {
     if (!failOpen)
@@ -108,26 +123,49 @@ export function logoutRevokeGuard(
   };
 
   const handshake = handshakeGuard(LOGOUT_REVOKE_GUARD_NAME, (socket: AnySocket) => {
-    checkedAtHandshake.add(socket);
-    return verdictFor(socket);
+    const verdict = verdictFor(socket);
+    checkedAtHandshake.set(socket, isThenable(verdict));
+    return verdict;
   });
 
   const cutIfRevoked = (socket: AnySocket, verdict: GuardVerdict): void => {
     if (verdict !== undefined) disconnectWithCode(socket, verdict, LOGOUT_REVOKE_GUARD_NAME);
   };
 
+  const recheck = (socket: AnySocket): void => {
+    const verdict = verdictFor(socket);
+    if (!isThenable(verdict)) {
+      cutIfRevoked(socket, verdict);
+      return;
+    }
+    // No handler runs before the answer: the socket may belong to a revoked session.
+    holdPackets(
+      socket,
+      verdict.then((result) => cutIfRevoked(socket, result)),
+      { guard: LOGOUT_REVOKE_GUARD_NAME },
+    );
+  };
+
   const onConnection = (socket: AnySocket): void => {
-    // Rooms first: a revocation made while the check below runs still reaches the socket.
+    // Rooms first: a revocation broadcast from now on reaches the socket.
     syncRevocationRooms(socket);
+    const checkedAsync = checkedAtHandshake.get(socket);
+    if (checkedAsync !== undefined) checkedAtHandshake.delete(socket);
+    // A remote denylist was read before the rooms were joined: a revocation written and
+    // broadcast in between would be missed by both. Reading it again after the join
+    // closes that window (a revocation written after this read is broadcast after it,
+    // so it finds the socket in its rooms). In memory, check and join are one tick.
+    if (checkedAsync === true) {
+      recheck(socket);
+      return;
+    }
     // Connection state recovery skips io.use by default: a socket revoked while it was
     // away would come back. Check it here unless the middleware just did.
-    if (!socket.recovered || checkedAtHandshake.has(socket)) return;
-    const verdict = verdictFor(socket);
-    if (isThenable(verdict)) verdict.then((result) => cutIfRevoked(socket, result));
-    else cutIfRevoked(socket, verdict);
+    if (socket.recovered && checkedAsync === undefined) recheck(socket);
   };
 
   let revoker: Revoker | undefined;
+  let explicitTarget = false;
   const targets: (AnyServer | AnyNamespace)[] = [];
   const installed = (): Revoker => {
     if (revoker === undefined) {
@@ -151,11 +189,25 @@ export function logoutRevokeGuard(
       target.use(handshake);
       target.on('connection', onConnection);
       targets.push(target);
+      if (explicitTarget) return guard;
       const server = 'server' in target ? (target as AnyNamespace).server : (target as AnyServer);
       revoker = createRevoker({
         target: [...targets],
         denylist,
         disconnectEvent: settingsOfServer(server).disconnectEvent,
+      });
+      return guard;
+    },
+    revokeThrough(target) {
+      const first = (Array.isArray(target) ? target[0] : target) as RevocationTarget | undefined;
+      const server = (first as { server?: AnyServer } | undefined)?.server;
+      explicitTarget = true;
+      revoker = createRevoker({
+        target,
+        denylist,
+        ...(server === undefined
+          ? {}
+          : { disconnectEvent: settingsOfServer(server).disconnectEvent }),
       });
       return guard;
     },

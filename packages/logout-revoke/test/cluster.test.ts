@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { SecurityEventBus, configurePortcullis, type SecurityEvent } from '@portcullis/core';
 import {
   connectClient,
+  createClient,
   delay,
   describeRedis,
   emitWithAck,
@@ -26,6 +27,7 @@ import {
   createRevoker,
   logoutRevokeGuard,
   redisDenylistStore,
+  type DenylistStore,
   type LogoutRevokeGuardOptions,
 } from '../src';
 import { signToken, testAuthentication, waitForNextSecond } from './helpers';
@@ -61,6 +63,7 @@ function isolation(): { adapterKey: string; prefix: string } {
 async function startNode(
   ids: { adapterKey: string; prefix: string },
   options: Omit<LogoutRevokeGuardOptions, 'denylist'> & { bus?: SecurityEventBus } = {},
+  wrapStore: (store: DenylistStore) => DenylistStore = (store) => store,
 ) {
   const pub = redisClient();
   const sub = pub.duplicate();
@@ -69,7 +72,9 @@ async function startNode(
     sub.disconnect();
   });
   const store = redisClient();
-  const denylist = createDenylist({ store: redisDenylistStore(store, { prefix: ids.prefix }) });
+  const denylist = createDenylist({
+    store: wrapStore(redisDenylistStore(store, { prefix: ids.prefix })),
+  });
   const logout = logoutRevokeGuard({ ...options, denylist });
   const server = await startServer({
     setup(io) {
@@ -141,6 +146,48 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     const fresh = await signToken({ sub: 'alice', sid: 'S2' });
     await expectServed(await connectAs(b.server.url, fresh));
     await expectServed(await connectAs(a.server.url, fresh));
+  });
+
+  it("a revocation written between a handshake's read and its room join still cuts it", async () => {
+    const ids = isolation();
+    // Node A reads the denylist slowly (a busy event loop, a slow network): the read is
+    // answered by Redis before the revocation, and reaches the guard after it.
+    let slowReads = 0;
+    let readSent: () => void = () => undefined;
+    const readIsOut = new Promise<void>((resolve) => {
+      readSent = resolve;
+    });
+    const a = await startNode(ids, {}, (store) => ({
+      getMany(keys) {
+        const answer = Promise.resolve(store.getMany(keys));
+        if (slowReads++ > 0) return answer;
+        readSent();
+        return answer.then(async (values) => {
+          await delay(300);
+          return values;
+        });
+      },
+      set: (key, value, ttl) => store.set(key, value, ttl),
+      setMax: (key, value, ttl) => store.setMax(key, value, ttl),
+    }));
+    const b = await startNode(ids);
+    const handled: string[] = [];
+    a.server.io.on('connection', (socket) => {
+      socket.on('work', () => handled.push(socket.id));
+    });
+    const client = createClient(a.server.url, {
+      auth: { token: await signToken({ sub: 'alice', sid: 'race' }) },
+    });
+    const notice = waitFor(client, 'portcullis:disconnect', 10_000);
+    client.on('connect', () => client.emit('work'));
+    await readIsOut;
+    await delay(20); // Redis has answered the read: alice is not revoked yet
+    await b.logout.revokeUser('alice'); // written and broadcast while the answer travels
+    const [payload] = await notice;
+    expect(payload).toMatchObject({ code: 'SESSION_REVOKED' });
+    await delay(100);
+    expect(client.connected).toBe(false);
+    expect(handled).toEqual([]);
   });
 
   it('revokeIssuedBefore picks the older tokens on every node by their iat', async () => {
@@ -238,7 +285,7 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     await expectRefused(b.server.url, token);
   });
 
-  it('checks a handshake with one Redis round trip', async () => {
+  it('checks a handshake with one Redis read, and reads again once the socket is in its rooms', async () => {
     const ids = isolation();
     const a = await startNode(ids);
     const commands: string[] = [];
@@ -247,8 +294,12 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
       commands.push(command);
       return call(command, ...args);
     }) as typeof a.store.call;
-    await connectAs(a.server.url, await signToken({ sub: 'alice', sid: 'S', jti: 'J' }));
-    expect(commands).toEqual(['MGET']);
+    const client = await connectAs(
+      a.server.url,
+      await signToken({ sub: 'alice', sid: 'S', jti: 'J' }),
+    );
+    await expectServed(client); // served only once the second read has answered
+    expect(commands).toEqual(['MGET', 'MGET']);
   });
 
   it('works with a node-redis client, keys expiring with the tokens', async () => {

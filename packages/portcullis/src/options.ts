@@ -66,8 +66,13 @@ export interface PortcullisOptions extends Omit<CoreOptions, 'now'> {
   securityHeaders?: SecurityHeadersOptions | false;
   /** Warn at start-up about dangerous server settings. Default `true`. */
   startupCheck?: boolean;
-  /** Namespaces to guard. Default `['/']`. */
-  namespaces?: readonly string[];
+  /**
+   * Namespaces left WITHOUT any guard, by exact name (e.g. `['/status']`). Every other
+   * namespace is guarded: those that exist when `portcullis()` runs, those created later
+   * with `io.of()`, and the children of dynamic namespaces (`io.of(/^\/room-\w+$/)`).
+   * The start-up check lists the ones named here. Default: none.
+   */
+  publicNamespaces?: readonly string[];
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
@@ -86,7 +91,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'requireTLS',
   'securityHeaders',
   'startupCheck',
-  'namespaces',
+  'publicNamespaces',
   'trustedProxies',
   'errorEvent',
   'disconnectEvent',
@@ -98,6 +103,13 @@ export function checkPortcullisOptions(options: unknown): asserts options is Por
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       "portcullis(io, options): options are required, e.g. portcullis(io, { origins: ['https://app.example.com'], auth: { secret, algorithms: ['HS256'] } }).",
+    );
+  }
+  if ('namespaces' in options) {
+    throw new TypeError(
+      'portcullis: the namespaces option is gone: every namespace is guarded now, including ' +
+        'ones created later and dynamic ones. Name the namespaces to leave open in ' +
+        "publicNamespaces (e.g. publicNamespaces: ['/status']).",
     );
   }
   for (const key of Object.keys(options)) {
@@ -123,13 +135,15 @@ export function checkPortcullisOptions(options: unknown): asserts options is Por
       throw new TypeError('portcullis: authorize needs auth (roles come from the verified token).');
     }
   }
-  if (given.namespaces !== undefined) {
-    if (!Array.isArray(given.namespaces) || given.namespaces.length === 0) {
-      throw new TypeError("portcullis: namespaces must be a non-empty array such as ['/'].");
+  if (given.publicNamespaces !== undefined) {
+    if (!Array.isArray(given.publicNamespaces)) {
+      throw new TypeError("portcullis: publicNamespaces must be an array such as ['/status'].");
     }
-    for (const name of given.namespaces) {
+    for (const name of given.publicNamespaces) {
       if (typeof name !== 'string' || !name.startsWith('/')) {
-        throw new TypeError(`portcullis: namespace "${String(name)}" must start with "/".`);
+        throw new TypeError(
+          `portcullis: publicNamespaces entry "${String(name)}" must be a namespace name starting with "/".`,
+        );
       }
     }
   }

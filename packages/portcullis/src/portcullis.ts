@@ -1,35 +1,39 @@
 import {
   configurePortcullis,
   recordConnections,
+  rerunHandshakeOnRecovery,
+  restoreSessionsOnce,
   usePacketGuards,
   type AnyNamespace,
   type AnyServer,
   type AnySocket,
+  type HandshakeMiddleware,
   type PacketGuard,
   type PortcullisUser,
   type SecurityEventBus,
 } from '@portcullis/core';
-import {
-  authGuard,
-  authorize,
-  createTokenVerifier,
-  recheckRecoveredSockets,
-} from '@portcullis/auth';
+import { authGuard, authorize, createTokenVerifier } from '@portcullis/auth';
 import { connectionLimitGuard, type ConnectionLimitGuard } from '@portcullis/connection-limit';
 import { idleTimeoutGuard } from '@portcullis/idle-timeout';
 import {
+  everyNamespace,
   logoutRevokeGuard,
   syncRevocationRooms,
   type LogoutRevokeGuard,
 } from '@portcullis/logout-revoke';
 import { originEngineMiddleware } from '@portcullis/origin';
-import { rateLimitGuard, type RateLimitGuard } from '@portcullis/rate-limit';
+import {
+  rateLimitGuard,
+  type RateLimitGuard,
+  type RateLimitGuardOptions,
+} from '@portcullis/rate-limit';
 import { sanitizeGuard } from '@portcullis/sanitize';
 import { sessionExpiryGuard } from '@portcullis/session-expiry';
 import { checkServerOptions, sizeLimitGuard, type SizeLimitGuard } from '@portcullis/size-limit';
 import { validateGuard } from '@portcullis/validate';
 import { checkPortcullisOptions, type PortcullisOptions } from './options';
 import { requireTlsGuard } from './require-tls';
+import { guardEveryNamespace } from './namespaces';
 import { installSecurityHeaders } from './security-headers';
 import {
   findDangerousSettings,
@@ -64,11 +68,27 @@ function requireEngine(io: AnyServer): EngineWithUse {
 }
 
 /**
+ * The rate limits as given, with one preset default: a message costs one more point per
+ * whole KiB it arrived in (`costPerKiB: 1`), so large packets cannot ride a count-only
+ * limit. It needs the size guard's measurement, so it is off when the size guard is.
+ */
+function rateLimitOptions(options: PortcullisOptions): RateLimitGuardOptions {
+  const given = options.rateLimit === false ? {} : (options.rateLimit ?? {});
+  if (given.messages === false) return given;
+  const costPerKiB = options.sizeLimit === false ? 0 : 1;
+  return { ...given, messages: { costPerKiB, ...given.messages } };
+}
+
+/**
  * Installs the Portcullis chain on a Socket.io server, in this order:
  *
  * - HTTP (every request, before Socket.io): origin allowlist (403), security headers;
- * - handshake: TLS (production) → connection rate limit per IP → authentication →
- *   connection rate limit per user → connection caps → revoked credentials;
+ * - handshake, on every namespace but those named in `publicNamespaces`: TLS
+ *   (production) → connection rate limit per IP → authentication → connection rate
+ *   limit per user → revoked credentials → connection caps (decisive checks before the
+ *   one with side effects);
+ * - connection state recovery: a saved session is restored once, and a recovered socket
+ *   goes through the handshake checks again before any of its packets is handled;
  * - per packet: size → message rate limit → error rate → session expiry (and in-band
  *   token refresh) → authorization → validation → sanitization → idle tracking → your
  *   handler.
@@ -112,7 +132,7 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
 
   const requireTls = options.requireTLS ?? process.env.NODE_ENV === 'production';
   const rateLimit =
-    options.rateLimit === false ? undefined : rateLimitGuard(options.rateLimit ?? {});
+    options.rateLimit === false ? undefined : rateLimitGuard(rateLimitOptions(options));
   const connectionLimit =
     options.connectionLimit === false
       ? undefined
@@ -168,25 +188,44 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
   if (options.idleTimeout !== false) packetGuards.push(idleTimeoutGuard(options.idleTimeout ?? {}));
   packetOrder.push(...packetGuards.map((guard) => guard.guardName));
 
-  const install = (nsp: AnyNamespace): void => {
-    if (requireTls) nsp.use(requireTlsGuard(core.trustedProxies));
-    if (rateLimit !== undefined) nsp.use(rateLimit.connections);
-    if (auth !== undefined) nsp.use(authGuard(auth));
-    if (rateLimit !== undefined && auth !== undefined) nsp.use(rateLimit.userConnections);
-    connectionLimit?.install(nsp);
-    revocation?.install(nsp);
-    recordConnections(nsp);
-    usePacketGuards(nsp, ...packetGuards);
-  };
+  // The handshake chain, in order. Revocation is decisive and free of side effects, so
+  // it comes before the connection caps, which take a place (or evict) when they admit.
+  const handshakeChain: HandshakeMiddleware[] = [];
+  if (requireTls) handshakeChain.push(requireTlsGuard(core.trustedProxies));
+  if (rateLimit !== undefined) handshakeChain.push(rateLimit.connections);
+  if (auth !== undefined) handshakeChain.push(authGuard(auth));
+  if (rateLimit !== undefined && auth !== undefined) handshakeChain.push(rateLimit.userConnections);
+  if (revocation !== undefined) handshakeChain.push(revocation.handshake);
   if (requireTls) handshakeOrder.push('transport');
   if (rateLimit !== undefined) handshakeOrder.push('rate-limit (ip)');
   if (auth !== undefined) handshakeOrder.push('auth');
   if (rateLimit !== undefined && auth !== undefined) handshakeOrder.push('rate-limit (user)');
-  if (connectionLimit !== undefined) handshakeOrder.push('connection-limit');
   if (revocation !== undefined) handshakeOrder.push('logout-revoke');
+  if (connectionLimit !== undefined) handshakeOrder.push('connection-limit');
 
-  for (const name of options.namespaces ?? ['/']) install(io.of(name));
-  if (auth !== undefined) recheckRecoveredSockets(io);
+  const recovery = io._opts.connectionStateRecovery !== undefined;
+  const install = (nsp: AnyNamespace): void => {
+    if (recovery) restoreSessionsOnce(nsp);
+    for (const middleware of handshakeChain) nsp.use(middleware);
+    // Before every other connection listener: a recovered socket whose io.use was skipped
+    // goes through the same checks (connection caps count it themselves), its packets
+    // held until they answer.
+    rerunHandshakeOnRecovery(nsp, handshakeChain, { guard: 'recovery' });
+    if (revocation !== undefined) nsp.on('connection', revocation.onConnection);
+    connectionLimit?.install(nsp);
+    recordConnections(nsp);
+    usePacketGuards(nsp, ...packetGuards);
+  };
+  const publicNamespaces = new Set(options.publicNamespaces ?? []);
+  guardEveryNamespace(io, {
+    publicNamespaces,
+    install,
+    adoptChild: (nsp) => {
+      if (recovery) restoreSessionsOnce(nsp);
+    },
+  });
+  // Revocations go through every namespace there is when they are made.
+  revocation?.revokeThrough(everyNamespace(io));
 
   const warnings: StartupWarning[] = [];
   if (options.startupCheck !== false) {
@@ -194,6 +233,8 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
       ...findDangerousSettings(io, {
         originGuard: options.origin !== false && options.origins !== undefined,
         requireTls,
+        recoveryRechecked: true,
+        publicNamespaces: [...publicNamespaces],
       }),
     );
     if (sizeLimit !== undefined) {

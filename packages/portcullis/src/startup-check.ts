@@ -13,6 +13,13 @@ export interface StartupCheckContext {
   requireTls: boolean;
   /** Environment name; `production` turns on the TLS check. Default `process.env.NODE_ENV`. */
   nodeEnv?: string | undefined;
+  /**
+   * Recovered sockets go through the handshake checks again and a saved session is
+   * restored once (the preset does both). Default `false`.
+   */
+  recoveryRechecked?: boolean;
+  /** Namespaces deliberately left without guards. */
+  publicNamespaces?: readonly string[];
 }
 
 interface EngineOptionsView {
@@ -86,10 +93,17 @@ export function findDangerousSettings(
       'NODE_ENV is production and handshakes without TLS are accepted: tokens travel in clear text. Keep requireTLS on.',
     );
   }
-  if (server.connectionStateRecovery?.skipMiddlewares !== false && server.connectionStateRecovery) {
+  if (server.connectionStateRecovery && context.recoveryRechecked !== true) {
     add(
-      'RECOVERY_SKIPS_MIDDLEWARES',
-      'connectionStateRecovery skips io.use middlewares for recovered sockets: a revoked or expired user can come back within the recovery window. Set skipMiddlewares: false, or rely on the re-checks of the session guards.',
+      'RECOVERY_UNGUARDED',
+      'connectionStateRecovery is on: a recovered socket skips io.use middlewares (skipMiddlewares defaults to true), and one saved session can be restored several times, giving live copies that a revocation does not all reach. Re-run the handshake checks with rerunHandshakeOnRecovery() and restore each session once with restoreSessionsOnce() (both in @portcullis/core); skipMiddlewares: false alone does not stop the copies.',
+    );
+  }
+  const publicNamespaces = context.publicNamespaces ?? [];
+  if (publicNamespaces.length > 0) {
+    add(
+      'UNGUARDED_NAMESPACES',
+      `These namespaces have no guard (publicNamespaces): ${publicNamespaces.join(', ')}. Anyone can connect there without a token, limits or size checks; serve nothing private on them.`,
     );
   }
   if (engine.allowEIO3) {

@@ -69,8 +69,8 @@ describe('the whole chain', () => {
       'rate-limit (ip)',
       'auth',
       'rate-limit (user)',
-      'connection-limit',
       'logout-revoke',
+      'connection-limit',
     ]);
     expect(guards.order.packet[0]).toBe('size-limit');
     const index = (name: string) =>
@@ -185,6 +185,29 @@ describe('the whole chain', () => {
       ok: true,
       text: 'all hands',
     });
+  });
+
+  it('charges large messages by their size: 8 KiB messages run out long before small ones', async () => {
+    const { server } = await presetServer({}, chatHandlers);
+    const big = await connectClient(server.url, await honest('bianca'));
+    const small = await connectClient(server.url, await honest('sol'));
+    const send = async (client: typeof big, text: string): Promise<string> => {
+      const reply = (await emitWithAck(client, 'chat:send', { roomId: 'general', text })) as {
+        ok?: boolean;
+        error?: { code: string };
+      };
+      return reply.ok === true ? 'ok' : (reply.error?.code ?? 'unknown');
+    };
+    const bigReplies: string[] = [];
+    const smallReplies: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      bigReplies.push(await send(big, 'x'.repeat(8 * 1024)));
+      smallReplies.push(await send(small, `hello ${i}`));
+    }
+    // 30 points a second per socket: an 8 KiB message costs 9, a small one 1. Counted per
+    // packet alone, all 16 would pass.
+    expect(bigReplies).toContain('RATE_LIMITED');
+    expect(smallReplies).toEqual(Array(8).fill('ok'));
   });
 
   it('limits a flooding client while an honest one keeps getting acks', async () => {

@@ -147,7 +147,6 @@ describe('start-up check', () => {
         'MAX_HTTP_BUFFER_SIZE',
         'CORS_ANY_ORIGIN_WITH_CREDENTIALS',
         'NO_ORIGIN_CHECK',
-        'RECOVERY_SKIPS_MIDDLEWARES',
         'ALLOW_EIO3',
         'MAX_HTTP_BUFFER_TOO_LARGE',
       ]),

@@ -1,11 +1,14 @@
 // A server guarded by the portcullis preset, set up as its README says, with a joi schema
-// for chat:send and POST /logout wired to revocation.revokeUser. It prints its URL; probe
-// it from another shell (after `corepack pnpm --filter @portcullis/probe build`):
+// for chat:send (other events unvalidated), the bio of profile:update sanitized, a
+// moderators' /admin namespace, and POST /logout wired to revocation.revokeUser. It
+// prints its URL; probe it from another shell (after
+// `corepack pnpm --filter @portcullis/probe build`):
 //
 //   node packages/probe/scripts/preset-server.mjs
 //   node packages/probe/dist/cli.js <printed url> --origin https://chat.example.com \
 //     --hs256-secret probe-demo-secret-that-is-32-bytes-long! --event chat:send \
-//     --payload '{"roomId":"general","text":"hi"}' --logout-url /logout
+//     --payload '{"roomId":"general","text":"hi"}' --logout-url /logout \
+//     --sanitized-event profile:update --sanitized-payload '{"bio":"hello"}' --sanitized-fields bio
 import { createServer } from 'node:http';
 import Joi from 'joi';
 import { jwtVerify } from 'jose';
@@ -30,11 +33,16 @@ const guards = portcullis(io, {
         text: Joi.string().min(1).max(1000).required(),
       }),
     },
+    unknownEvents: 'allow',
   },
+  sanitize: { preset: 'basic', fields: { 'profile:update': ['bio'] } },
 });
-io.on('connection', (socket) => {
-  socket.on('chat:send', (_message, ack) => ack?.({ ok: true }));
-});
+for (const namespace of ['/', '/admin']) {
+  io.of(namespace).on('connection', (socket) => {
+    socket.on('chat:send', (_message, ack) => ack?.({ ok: true }));
+    socket.on('profile:update', (profile, ack) => ack?.({ ok: true, profile }));
+  });
+}
 httpServer.on('request', async (req, res) => {
   if (req.url?.startsWith('/socket.io/')) return;
   if (req.method !== 'POST' || req.url !== '/logout') return void res.writeHead(404).end();

@@ -9,7 +9,7 @@ import {
   type OpenRequest,
   type SocketEndpoint,
 } from './wire/probe-socket';
-import { explainHonestRefusal } from './judge';
+import { explainHonestRefusal } from './judge/honest';
 
 /** The run used up `maxConnections`: the probe stops opening connections. */
 export class ConnectionBudgetError extends Error {
@@ -38,6 +38,7 @@ export class ProbeContext {
   /** Sockets the server announced it is about to cut (`portcullis:disconnect`). */
   private readonly doomed = new WeakSet<ProbeSocket>();
   private shared: ProbeSocket | undefined;
+  private readonly memo = new Map<string, Promise<unknown>>();
   /** Cookies the login set (`name=value; …`), sent with the logout. */
   cookies: string | undefined;
 
@@ -136,6 +137,16 @@ export class ProbeContext {
       socket.once('close', done);
       socket.once('event', done);
     });
+  }
+
+  /** Runs `make` once per run under `key` and shares its result (e.g. the payload control). */
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let pending = this.memo.get(key) as Promise<T> | undefined;
+    if (pending === undefined) {
+      pending = make();
+      this.memo.set(key, pending);
+    }
+    return pending;
   }
 
   /** Makes an open honest socket the shared one (the baseline's, to save a handshake). */

@@ -1,9 +1,18 @@
-import type { CheckResult, ProbeReport } from './report';
+import type { CheckResult, CheckStatus, ProbeReport } from './report';
 
-const STATUS_LABEL: Readonly<Record<CheckResult['status'], string>> = {
+const STATUS_LABEL: Readonly<Record<CheckStatus, string>> = {
   pass: 'pass',
   fail: 'FAIL',
+  'no-answer': 'no answer',
   'not-applicable': 'n/a',
+};
+
+/** Marks an attempt that did not pass: `!` accepted, `?` no answer, `~` cannot judge. */
+const VERDICT_MARK: Readonly<Record<CheckStatus, string>> = {
+  pass: '',
+  fail: '! ',
+  'no-answer': '? ',
+  'not-applicable': '~ ',
 };
 
 function clip(text: string, width: number): string {
@@ -31,15 +40,16 @@ function rowsOf(result: CheckResult): Row[] {
     index === 0 ? result.id : '',
     index === 0 ? status : '',
     clip(item.attempt, 46),
-    clip(`${item.ok ? '' : '! '}${item.received}`, 34),
+    clip(`${VERDICT_MARK[item.verdict]}${item.received}`, 36),
     formatMs(item.ms),
   ]);
 }
 
 /**
  * The report as a table for people: one line per attempt (what was sent, what came
- * back, how fast), then why each check that did not pass did not. A `!` marks an
- * answer that is not the refusal the check expects.
+ * back, how fast), then what was seen for each check that did not pass. `!` marks an
+ * attempt the server accepted, `?` one it did not answer in time, `~` one that cannot
+ * be judged.
  */
 export function formatReport(report: ProbeReport): string {
   const header: Row = ['check', 'result', 'attempt', 'received', 'time'];
@@ -68,7 +78,7 @@ export function formatReport(report: ProbeReport): string {
     out.push(`${STATUS_LABEL[result.status]}  ${result.id}: ${result.summary}`);
   }
   out.push(
-    `${report.passed} passed, ${report.failed} failed, ${report.notApplicable} not applicable`,
+    `${report.passed} passed, ${report.failed} failed, ${report.noAnswer} no answer, ${report.notApplicable} not applicable`,
   );
   return out.join('\n');
 }

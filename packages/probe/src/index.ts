@@ -8,6 +8,7 @@ export {
   type CheckSelector,
   type LogoutHook,
   type ProbeOptions,
+  type SanitizedTarget,
 } from './options';
 export {
   CHECK_IDS,
@@ -15,7 +16,9 @@ export {
   type CheckResult,
   type CheckStatus,
   type Evidence,
+  type Outcome,
   type ProbeReport,
 } from './report';
 export { TargetRefusedError } from './target/resolve-target';
 export { isLoopbackOrPrivate } from './target/address-ranges';
+export { PORTCULLIS_CODES } from './judge/codes';

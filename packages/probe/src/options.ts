@@ -1,22 +1,19 @@
-import { CHECK_IDS, type CheckId, type CheckResult } from './report';
+import type { CheckId, CheckResult } from './report';
+import { selectChecks, type CheckSelector } from './parse/selection';
+import { resolveNamespaces, resolveSanitized, type SanitizedTarget } from './parse/targets';
+import {
+  ProbeOptionsError,
+  boundedInteger,
+  fail,
+  optionalString,
+  parseHttpUrl,
+  parseOrigin,
+  sameHostUrl,
+} from './parse/values';
 
-/** Groups usable in `only` / `skip` next to single check ids. */
-export const CHECK_GROUPS = {
-  origin: ['foreign-origin', 'missing-origin', 'null-origin'],
-  transport: ['per-message-deflate', 'polling-cors'],
-  auth: ['no-token', 'alg-none', 'expired-token', 'wrong-key'],
-  messages: [
-    'oversized-payload',
-    'prototype-pollution',
-    'field-types',
-    'type-confusion',
-    'event-flood',
-  ],
-  logout: ['logout'],
-} as const satisfies Record<string, readonly CheckId[]>;
-
-export type CheckGroup = keyof typeof CHECK_GROUPS;
-export type CheckSelector = Exclude<CheckId, 'baseline'> | CheckGroup;
+export { CHECK_GROUPS, type CheckGroup, type CheckSelector } from './parse/selection';
+export type { SanitizedTarget } from './parse/targets';
+export { ProbeOptionsError };
 
 /** Called with the token of one of the sessions; resolves once the app logged it out. */
 export type LogoutHook = (token: string) => Promise<void> | void;
@@ -56,6 +53,24 @@ export interface ProbeOptions {
   oversizeBytes?: number;
   /** Most mutated payloads the field-types check sends. Default 40, at most 200. */
   mutationCount?: number;
+  /**
+   * Namespaces besides the main one that must refuse a socket without a token, e.g.
+   * `['/admin', '/chat']`; the probe also tries `/admin` and `/internal`. At most 10.
+   */
+  namespaces?: readonly string[];
+  /**
+   * Fields your server sanitizes (HTML), as paths into the sanitized payload: `['text']`,
+   * `['meta.bio']`. At most 5. Without them the sanitize checks are not applicable.
+   */
+  sanitizedFields?: readonly string[];
+  /** The event whose fields are sanitized. Default: `event`. */
+  sanitizedEvent?: string;
+  /** A payload the server accepts for `sanitizedEvent`. Default: `payload` when the events are the same, else `{}`. */
+  sanitizedPayload?: unknown;
+  /** Size of the markup-bomb message in bytes: just under your size limit. Default 61 440 (60 KiB), at most 1 MiB. */
+  markupBytes?: number;
+  /** How much longer other clients may wait while a markup bomb is handled. Default 50 ms, 10 to 10 000. */
+  markupDelayMs?: number;
   /** Longest wait for any one answer. Default 3000 ms, at most 60 000. */
   timeoutMs?: number;
   /** Logs a session out; the check then expects every session of the user to be cut. */
@@ -99,6 +114,11 @@ export interface ResolvedProbeOptions {
   readonly floodMs: number;
   readonly oversizeBytes: number;
   readonly mutationCount: number;
+  /** The unguarded-namespace check's namespaces: given ones, then guesses. */
+  readonly namespaces: { readonly given: readonly string[]; readonly guessed: readonly string[] };
+  readonly sanitized: SanitizedTarget | undefined;
+  readonly markupBytes: number;
+  readonly markupDelayMs: number;
   readonly timeoutMs: number;
   readonly logout: LogoutHook | undefined;
   readonly logoutUrl: URL | undefined;
@@ -111,11 +131,6 @@ export interface ResolvedProbeOptions {
   readonly disconnectEvent: string;
   readonly iOwnThisHost: boolean;
   readonly onResult: ((result: CheckResult) => void) | undefined;
-}
-
-/** A bad option: the message says how to fix it. */
-export class ProbeOptionsError extends TypeError {
-  override readonly name = 'ProbeOptionsError';
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
@@ -132,6 +147,12 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'floodSeconds',
   'oversizeBytes',
   'mutationCount',
+  'namespaces',
+  'sanitizedFields',
+  'sanitizedEvent',
+  'sanitizedPayload',
+  'markupBytes',
+  'markupDelayMs',
   'timeoutMs',
   'logout',
   'logoutUrl',
@@ -148,100 +169,6 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'iOwnThisHost',
   'onResult',
 ]);
-
-function fail(message: string): never {
-  throw new ProbeOptionsError(message);
-}
-
-function boundedInteger(
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(`${name} must be a whole number from ${min} to ${max} (got ${String(value)}).`);
-  }
-  return value;
-}
-
-function parseHttpUrl(name: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail(`${name} must be an absolute URL such as http://127.0.0.1:3000 (got "${value}").`);
-  }
-  const protocols: Record<string, string> = {
-    'http:': 'http:',
-    'https:': 'https:',
-    'ws:': 'http:',
-    'wss:': 'https:',
-  };
-  const protocol = protocols[url.protocol];
-  if (protocol === undefined)
-    fail(`${name} must use http, https, ws or wss (got ${url.protocol}).`);
-  if (url.username !== '' || url.password !== '') {
-    fail(`${name} must not carry credentials; pass the token with token / --token.`);
-  }
-  const normalized = new URL(url.href.replace(/^[a-z]+:/i, protocol));
-  return normalized;
-}
-
-function parseOrigin(name: string, value: string): string {
-  if (value === 'null') fail(`${name} must be a real origin; the probe sends "null" itself.`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail(`${name} must be an origin such as https://app.example.com (got "${value}").`);
-  }
-  if (url.origin === 'null' || `${url.origin}/` !== url.href.replace(/\/?$/, '/')) {
-    fail(`${name} must be an origin only: scheme, host and port, no path (got "${value}").`);
-  }
-  return url.origin;
-}
-
-/** A URL or a path on the probed host; another host is refused. */
-function sameHostUrl(name: string, value: string | undefined, target: URL): URL | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) fail(`${name} must be a URL or a path.`);
-  const url = value.startsWith('/') ? new URL(value, target.origin) : parseHttpUrl(name, value);
-  if (url.hostname !== target.hostname) {
-    fail(
-      `${name} must be on the probed host ${target.hostname} (got ${url.hostname}): the probe talks to that host only.`,
-    );
-  }
-  return url;
-}
-
-function selectChecks(options: ProbeOptions): Set<CheckId> {
-  const expand = (list: readonly CheckSelector[], name: string): CheckId[] =>
-    list.flatMap((selector) => {
-      if (Object.prototype.hasOwnProperty.call(CHECK_GROUPS, selector)) {
-        return [...CHECK_GROUPS[selector as CheckGroup]];
-      }
-      if ((CHECK_IDS as readonly string[]).includes(selector) && String(selector) !== 'baseline') {
-        return [selector as CheckId];
-      }
-      return fail(
-        `${name}: unknown check "${String(selector)}". Checks: ${CHECK_IDS.slice(1).join(', ')}; groups: ${Object.keys(CHECK_GROUPS).join(', ')}.`,
-      );
-    });
-  const selected = new Set<CheckId>(
-    options.only === undefined ? CHECK_IDS : ['baseline', ...expand(options.only, 'only')],
-  );
-  for (const id of expand(options.skip ?? [], 'skip')) selected.delete(id);
-  return selected;
-}
-
-function optionalString(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) fail(`${name} must be a non-empty string.`);
-  return value;
-}
 
 /** Checks the options once, fills in the defaults and the bounds. */
 export function resolveProbeOptions(options: ProbeOptions): ResolvedProbeOptions {
@@ -317,6 +244,16 @@ export function resolveProbeOptions(options: ProbeOptions): ResolvedProbeOptions
       16 * 1024 * 1024,
     ),
     mutationCount: boundedInteger('mutationCount', options.mutationCount, 40, 1, 200),
+    namespaces: resolveNamespaces(options.namespaces, namespace),
+    sanitized: resolveSanitized(
+      options.sanitizedFields,
+      optionalString('sanitizedEvent', options.sanitizedEvent),
+      options.sanitizedPayload,
+      event,
+      options.payload === undefined ? {} : options.payload,
+    ),
+    markupBytes: boundedInteger('markupBytes', options.markupBytes, 61_440, 1024, 1024 * 1024),
+    markupDelayMs: boundedInteger('markupDelayMs', options.markupDelayMs, 50, 10, 10_000),
     timeoutMs: boundedInteger('timeoutMs', options.timeoutMs, 3000, 100, 60_000),
     logout: options.logout,
     logoutUrl,

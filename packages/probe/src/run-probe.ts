@@ -13,7 +13,8 @@ function targetLabel(url: URL, namespace: string): string {
 
 /**
  * Runs the checks against a Socket.io server you own and reports, for each, pass /
- * fail / not-applicable with the evidence. Throws `ProbeOptionsError` for bad options
+ * fail / no-answer / not-applicable with the evidence: what was sent, what the server
+ * did (the outcome), and what it said. Throws `ProbeOptionsError` for bad options
  * and `TargetRefusedError` for a host that resolves to a public address (unless
  * `iOwnThisHost`), before sending anything.
  *
@@ -49,8 +50,9 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
         try {
           outcome = await check.run(ctx);
         } catch (error) {
+          // The probe's own limits or an honest connection refused: nothing was seen.
           outcome = {
-            status: 'fail',
+            status: 'not-applicable',
             summary: `could not complete: ${error instanceof Error ? error.message : String(error)}`,
             evidence: [],
           };
@@ -76,6 +78,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     results,
     passed: count('pass'),
     failed,
+    noAnswer: count('no-answer'),
     notApplicable: count('not-applicable'),
     ok: failed === 0,
   };

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { getContext, handshakeGuard } from '@portcullis/core';
+import { getContext, handshakeGuard, setPacketBytes } from '@portcullis/core';
 import { messageRateLimitGuard } from '@portcullis/rate-limit';
 
 const CALLS = Number(process.argv[2] ?? 1_000_000);
@@ -27,6 +27,9 @@ await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
 const client = connect(`http://127.0.0.1:${http.address().port}`, { transports: ['websocket'] });
 const socket = await connected;
 const packet = ['chat:send', { text: 'hello' }];
+// As @portcullis/size-limit leaves it: the size measured on the frame, for costPerKiB.
+const measuredPacket = ['chat:send', { text: 'x'.repeat(2000) }];
+setPacketBytes(measuredPacket, 2020);
 
 const syncGuard = messageRateLimitGuard({
   perSocket: [high(1000), high(60_000)],
@@ -38,6 +41,11 @@ const promiseGuard = messageRateLimitGuard({
     new RateLimiterMemory({ points: HIGH, duration: 1 }),
     new RateLimiterMemory({ points: HIGH, duration: 60 }),
   ],
+});
+const sizedGuard = messageRateLimitGuard({
+  perSocket: [high(1000), high(60_000)],
+  perUser: [high(1000), high(60_000)],
+  costPerKiB: 1,
 });
 const limiter = new RateLimiterMemory({ points: HIGH, duration: 60 });
 
@@ -59,6 +67,11 @@ console.log(`per-packet check, ${CALLS} calls each:`);
 const sync = await time('guard, in-memory windows (synchronous)', CALLS, async (calls) => {
   for (let index = 0; index < calls; index++) {
     if (syncGuard.check(socket, packet) !== undefined) throw new Error('refused');
+  }
+});
+await time('guard, in-memory, costPerKiB: 1 (2 KiB packet)', CALLS, async (calls) => {
+  for (let index = 0; index < calls; index++) {
+    if (sizedGuard.check(socket, measuredPacket) !== undefined) throw new Error('refused');
   }
 });
 const promise = await time('guard, RateLimiterMemory per user (Promise)', CALLS, async (calls) => {

@@ -25,6 +25,7 @@ import {
   describedWindow,
   optionalScope,
 } from './message-options';
+import { eventKey, packetCost, resolveCostPerKiB, sizeCostCeiling } from './packet-cost';
 import { countRefusal, refusalWindow, tooManyRefusals, type RefusalLimit } from './refusal-window';
 import { refusalError } from './refusal-error';
 import { StoreErrorHandler } from './store-errors';
@@ -60,6 +61,15 @@ export interface MessageRateLimitGuardOptions extends RateLimitStoreOptions {
   costs?: Readonly<Record<string, number>>;
   /** Cost of an event missing from `costs`. Default 1. */
   defaultCost?: number;
+  /**
+   * Extra points per whole KiB of a packet, against the per-socket, per-user and global
+   * limits: a packet costs `(costs[event] ?? defaultCost) + costPerKiB * floor(bytes / 1024)`,
+   * capped at the fewest points of those windows. The size is the one
+   * `@portcullis/size-limit` measured on the raw frames, so size-limit must be installed
+   * on the same server (anywhere in the chain); without it each packet costs its base
+   * cost and a process warning says so once. Default `0` (off); `false` is off too.
+   */
+  costPerKiB?: number | false;
   /**
    * Disconnect a socket (with `RATE_LIMITED`) once this guard has refused it this many
    * times within the window. Default: 50 refusals within 10 s. `false` never disconnects.
@@ -131,6 +141,19 @@ export function messageRateLimitGuard(
     ['perUser', userScope?.specs ?? []],
     ['global', globalScope?.specs ?? []],
   ]);
+  const costOf = packetCost({
+    costs,
+    defaultCost,
+    costPerKiB: resolveCostPerKiB(options.costPerKiB),
+    ceiling: sizeCostCeiling([socketSpecs, userScope?.specs ?? [], globalScope?.specs ?? []]),
+    onUnmeasured: () =>
+      process.emitWarning(
+        'messageRateLimitGuard: costPerKiB is set, but a packet arrived without a measured ' +
+          'size, so it was charged its base cost only. Install @portcullis/size-limit on ' +
+          'the same server: usePacketGuards(io, sizeLimitGuard(), …).',
+        { code: 'PORTCULLIS_RATE_LIMIT_UNMEASURED' },
+      ),
+  });
   const disconnectOption = options.disconnectAfter ?? DEFAULT_DISCONNECT_AFTER;
   const cutSpec =
     disconnectOption === false ? undefined : refusalWindow(disconnectOption, 'disconnectAfter');
@@ -223,8 +246,11 @@ export function messageRateLimitGuard(
   function check(socket: AnySocket, packet: Packet): MaybePromise<GuardVerdict> {
     const state = stateOf(socket);
     if (state.cut) return tooManyRefusals(cutSpec?.durationMs ?? 0);
-    const event = packet[0];
-    const cost = costs.get(event) ?? defaultCost;
+    // The name Socket.io dispatches under: `1` runs the listener of '1', so it is
+    // limited and costed as '1'. A name that is no string or number finds no rule.
+    const key = eventKey(packet[0]);
+    const event = key as string;
+    const cost = costOf(key, packet);
     const now = clock();
     if (cost > 0) {
       const counters = state.counters;

@@ -29,7 +29,8 @@ export function collectEvents(bus: SecurityEventBus): SecurityEvent[] {
   return events;
 }
 
-export const EVENTS = ['chat:send', 'file:upload', 'typing', 'forbidden'] as const;
+// '1' is where Socket.io dispatches an event sent with the number 1 as its name.
+export const EVENTS = ['chat:send', 'file:upload', 'typing', 'forbidden', '1'] as const;
 
 export interface GuardedServer {
   readonly server: TestServer<Server>;

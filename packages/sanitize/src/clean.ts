@@ -1,64 +1,50 @@
-import sanitizeHtml from 'sanitize-html';
+import type { GuardError } from '@portcullis/core';
+import type { Container, MarkupQueue } from './markup-queue';
 import type { Policy } from './policies';
 
-/**
- * A string with neither `<` nor `&` holds no tag and no entity: the parser could only
- * give it back as it is (apart from escaping `>` and quotes, which are inert in
- * element content). Skipping it keeps plain chat text close to free.
- */
-const MARKUP = /[<&]/;
-
-export function cleanString(text: string, policy: Policy): string {
-  return MARKUP.test(text) ? sanitizeHtml(text, policy.options) : text;
-}
-
-/** Set when a walk met a payload nested deeper than allowed; read and reset by the guard. */
-export interface WalkState {
-  tooDeep: boolean;
+/** Binary attachments hold no text to sanitize; they reach the handler as sent. */
+export function isBinary(value: object): boolean {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
 }
 
 /**
- * Sanitizes every string under `container[key]`, in place: array elements and object
- * values at any depth (keys are left as they are). Binary attachments are skipped.
- * Deeper than `maxDepth` the walk stops and flags `state.tooDeep`, so the guard can
- * refuse the packet rather than let unsanitized strings through.
+ * Finds every string under `container[key]` (array elements and object values at any
+ * depth; keys are left as they are) and hands it to the queue, which sanitizes them once
+ * the packet is known to fit the budget. Binary attachments are skipped. Deeper than
+ * `maxDepth` the walk refuses the packet with `tooDeep` rather than let unsanitized
+ * strings through.
  */
-export function cleanEveryString(
-  container: Record<string | number, unknown>,
+export function collectEveryString(
+  container: Container,
   key: string | number,
   policy: Policy,
   depth: number,
   maxDepth: number,
-  state: WalkState,
+  queue: MarkupQueue,
+  tooDeep: GuardError,
 ): void {
   const value = container[key];
   if (typeof value === 'string') {
-    container[key] = cleanString(value, policy);
+    queue.take(container, key, value, policy);
     return;
   }
-  if (typeof value !== 'object' || value === null) return;
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
+  if (typeof value !== 'object' || value === null || isBinary(value)) return;
   if (depth >= maxDepth) {
-    state.tooDeep = true;
+    queue.refusal = tooDeep;
     return;
   }
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      cleanEveryString(
-        value as unknown[] as Record<number, unknown>,
-        index,
-        policy,
-        depth + 1,
-        maxDepth,
-        state,
-      );
+    const items = value as unknown as Container;
+    for (let index = 0; index < value.length && queue.refusal === undefined; index++) {
+      collectEveryString(items, index, policy, depth + 1, maxDepth, queue, tooDeep);
     }
     return;
   }
-  const record = value as Record<string, unknown>;
+  const record = value as Container;
   for (const child in record) {
+    if (queue.refusal !== undefined) return;
     if (Object.prototype.hasOwnProperty.call(record, child)) {
-      cleanEveryString(record, child, policy, depth + 1, maxDepth, state);
+      collectEveryString(record, child, policy, depth + 1, maxDepth, queue, tooDeep);
     }
   }
 }

@@ -10,13 +10,19 @@
 export type PathStep =
   | { readonly kind: 'key'; readonly key: string }
   | { readonly kind: 'each' }
-  | { readonly kind: 'index'; readonly index: number }
+  // `key` is the index as a property name, for a client that sends `{ "0": … }` for an array.
+  | { readonly kind: 'index'; readonly index: number; readonly key: string }
   | { readonly kind: 'anyKey' };
 
 export interface FieldPath {
   /** Index of the argument the path starts from (0: the first). */
   readonly argument: number;
   readonly steps: readonly PathStep[];
+}
+
+/** An `[n]` step; its key is made once, here, not per packet. */
+export function indexStep(index: number): PathStep {
+  return { kind: 'index', index, key: String(index) };
 }
 
 const ROOT_ARGUMENT = /^\[(\d+)\]/;
@@ -67,7 +73,7 @@ function appendBrackets(brackets: string, path: string, steps: PathStep[]): void
   for (let match = pattern.exec(brackets); match !== null; match = pattern.exec(brackets)) {
     if (match.index !== consumed) break;
     consumed += match[0].length;
-    steps.push(match[1] === '' ? { kind: 'each' } : { kind: 'index', index: Number(match[1]) });
+    steps.push(match[1] === '' ? { kind: 'each' } : indexStep(Number(match[1])));
   }
   if (consumed !== brackets.length) throw invalid(path, 'has a malformed [index]');
 }

@@ -1,6 +1,7 @@
 export { sanitizeGuard } from './sanitize-guard';
 export type { SanitizeGuardOptions } from './options';
 export type { FieldRule } from './plan';
+export type { MarkupBudgetOptions } from './markup-budget';
 export {
   PRESET_NAMES,
   type PresetName,

@@ -1,3 +1,4 @@
+import { resolveMarkupBudget, type MarkupBudget, type MarkupBudgetOptions } from './markup-budget';
 import type { FieldRule } from './plan';
 import type { SanitizeHtmlOptions, SanitizeMode } from './policies';
 import type { MarkedEventSchema } from './schema-marks';
@@ -19,6 +20,8 @@ export interface SanitizeGuardOptions {
   /**
    * Per event, the fields to sanitize: `['message', 'items[].title']` (with the preset),
    * `{ bio: 'basic', name: 'text' }`, or `'*'` for every string of that event.
+   * A path names a string: an array, an object or binary there is refused with
+   * `VALIDATION_FAILED` (null, numbers and booleans pass).
    */
   fields?: Readonly<Record<string, FieldRule>>;
   /**
@@ -35,6 +38,14 @@ export interface SanitizeGuardOptions {
   otherEvents?: 'everyString' | 'skip';
   /** Every-string walks refuse payloads nested deeper than this. Default `32`. */
   maxDepth?: number;
+  /**
+   * The most markup one packet may carry, counted over the strings that would be
+   * sanitized before any is: at most `maxMarkupStrings` strings holding `<` or `&`
+   * (default 100), `maxMarkupLength` characters in them (default 8192) and
+   * `maxMarkupChars` `<` and `&` in them (default 512). A packet over it is refused
+   * with `PAYLOAD_TOO_LARGE`. Unset limits keep their default; `false` turns it off.
+   */
+  markupBudget?: MarkupBudgetOptions | false;
 }
 
 export interface SanitizeSettings {
@@ -42,6 +53,8 @@ export interface SanitizeSettings {
   readonly presetName: string;
   readonly skipOtherEvents: boolean;
   readonly maxDepth: number;
+  /** `undefined` when turned off. */
+  readonly markupBudget: MarkupBudget | undefined;
 }
 
 const MAX_DEPTH_LIMIT = 1000;
@@ -76,5 +89,6 @@ export function resolveSanitizeOptions(options: Readonly<SanitizeGuardOptions>):
     presetName: options.preset ?? 'text',
     skipOtherEvents: otherEvents === 'skip',
     maxDepth,
+    markupBudget: resolveMarkupBudget(options.markupBudget),
   };
 }

@@ -1,3 +1,4 @@
+import { GuardError } from '@portcullis/core';
 import { formatFieldPath, parseFieldPath, type FieldPath } from './field-path';
 import { policyNamed, type Policy } from './policies';
 import { isDescribable, marksOfSchema, type MarkedEventSchema } from './schema-marks';
@@ -7,6 +8,20 @@ export interface FieldTarget {
   readonly path: FieldPath;
   readonly policy: Policy;
   readonly deep: boolean;
+  /**
+   * The refusal of a path that names a string (not deep) when the client put an object,
+   * an array or binary there: built once, so refusing allocates nothing.
+   */
+  readonly notText: GuardError;
+}
+
+function fieldTarget(path: FieldPath, policy: Policy, deep: boolean): FieldTarget {
+  const written = formatFieldPath(path);
+  const notText = new GuardError('VALIDATION_FAILED', {
+    details: [{ path: written, type: 'string.base' }],
+    message: `The field ${written} must be text.`,
+  });
+  return { path, policy, deep, notText };
 }
 
 /** What the guard does with one event's arguments. */
@@ -42,12 +57,12 @@ function planOfFields(
   const targets = new Map<string, FieldTarget>();
   if (Array.isArray(rule)) {
     for (const path of rule as readonly string[]) {
-      addTarget(targets, { path: parseFieldPath(path), policy: preset, deep: false }, where);
+      addTarget(targets, fieldTarget(parseFieldPath(path), preset, false), where);
     }
   } else if (typeof rule === 'object' && rule !== null) {
     for (const [path, name] of Object.entries(rule)) {
       const policy = policyNamed(policies, name, `${where}[${JSON.stringify(path)}]`);
-      addTarget(targets, { path: parseFieldPath(path), policy, deep: false }, where);
+      addTarget(targets, fieldTarget(parseFieldPath(path), policy, false), where);
     }
   } else {
     throw new TypeError(
@@ -66,7 +81,7 @@ function planOfSchema(
   const targets = new Map<string, FieldTarget>();
   for (const mark of marksOfSchema(schema, where)) {
     const policy = mark.policy === true ? preset : policyNamed(policies, mark.policy, where);
-    addTarget(targets, { path: mark.path, policy, deep: mark.deep }, where);
+    addTarget(targets, fieldTarget(mark.path, policy, mark.deep), where);
   }
   // A schema without marks says its event carries no HTML: nothing to sanitize.
   return targets.size === 0 ? { kind: 'skip' } : { kind: 'fields', targets: [...targets.values()] };

@@ -1,65 +1,20 @@
 import { GuardError, type Packet, type PacketGuard } from '@portcullis/core';
-import { cleanEveryString, cleanString, type WalkState } from './clean';
-import type { PathStep } from './field-path';
+import { collectEveryString } from './clean';
+import { MarkupQueue, type Container } from './markup-queue';
 import { resolveSanitizeOptions, type SanitizeGuardOptions } from './options';
-import { buildPlans, type EventPlan, type FieldTarget } from './plan';
+import { buildPlans, type EventPlan } from './plan';
 import { buildPolicies, policyNamed } from './policies';
+import { collectField } from './walk-fields';
 
 const GUARD_NAME = 'sanitize';
-const hasOwn = Object.prototype.hasOwnProperty;
-
-type Container = Record<string | number, unknown>;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !ArrayBuffer.isView(value) &&
-    !(value instanceof ArrayBuffer)
-  );
-}
 
 /**
- * Follows `steps` from `container[key]` and sanitizes the string (or, for a deep target,
- * every string) at the end, in place. Values of another shape than the path expects
- * are left alone: checking shapes is the validation guard's job.
+ * Plans are keyed by string, but Socket.io also accepts a number as an event name
+ * (`42[1,…]`) and runs the listener registered as `'1'`: look it up as that string.
+ * The usual string name is used as is, without allocating.
  */
-function visit(
-  container: Container,
-  key: string | number,
-  steps: readonly PathStep[],
-  stepIndex: number,
-  target: FieldTarget,
-  maxDepth: number,
-  state: WalkState,
-): void {
-  const value = container[key];
-  if (stepIndex === steps.length) {
-    if (typeof value === 'string') container[key] = cleanString(value, target.policy);
-    else if (target.deep) cleanEveryString(container, key, target.policy, 0, maxDepth, state);
-    return;
-  }
-  const step = steps[stepIndex] as PathStep;
-  const next = stepIndex + 1;
-  if (step.kind === 'key') {
-    if (isPlainObject(value) && hasOwn.call(value, step.key)) {
-      visit(value, step.key, steps, next, target, maxDepth, state);
-    }
-  } else if (step.kind === 'index') {
-    if (Array.isArray(value) && step.index < value.length) {
-      visit(value as unknown as Container, step.index, steps, next, target, maxDepth, state);
-    }
-  } else if (Array.isArray(value)) {
-    // `[]` and `*` both reach every element of an array.
-    for (let index = 0; index < value.length; index++) {
-      visit(value as unknown as Container, index, steps, next, target, maxDepth, state);
-    }
-  } else if (step.kind === 'anyKey' && isPlainObject(value)) {
-    for (const child in value) {
-      if (hasOwn.call(value, child)) visit(value, child, steps, next, target, maxDepth, state);
-    }
-  }
+function planKey(name: unknown): string {
+  return typeof name === 'string' ? name : String(name);
 }
 
 /**
@@ -86,33 +41,51 @@ export function sanitizeGuard(options: Readonly<SanitizeGuardOptions> = {}): Pac
     ? { kind: 'skip' }
     : { kind: 'everyString', policy: preset };
   const { maxDepth } = settings;
-  // Checks run synchronously, one packet at a time: one state object serves them all.
-  const state: WalkState = { tooDeep: false };
   const tooDeep = new GuardError('VALIDATION_FAILED', {
     details: [{ path: '', type: 'payload.depth' }],
     message: 'The message is nested too deeply to be sanitized.',
   });
+  const budget = settings.markupBudget;
+  const overBudget = new GuardError('PAYLOAD_TOO_LARGE', {
+    message:
+      'The message carries more markup (HTML tags or entities) than is sanitized in one message; send less of it, or split it.',
+    info: budget === undefined ? undefined : { ...budget },
+  });
+  // Checks run synchronously, one packet at a time: one queue serves them all.
+  const queue = new MarkupQueue(budget, overBudget);
 
   return {
     guardName: GUARD_NAME,
     check: function sanitizePacket(_socket, packet: Packet) {
-      const plan = plans.get(packet[0]) ?? otherEvents;
+      const plan = plans.get(planKey(packet[0])) ?? otherEvents;
       if (plan.kind === 'skip') return undefined;
       const end =
         typeof packet[packet.length - 1] === 'function' ? packet.length - 1 : packet.length;
       const args = packet as unknown as Container;
-      state.tooDeep = false;
+      // First find the strings and weigh their markup, then sanitize: a packet refused
+      // here (too deep, a non-string at a text field, over the markup budget) has cost
+      // no sanitize-html call at all.
+      queue.begin();
       if (plan.kind === 'everyString') {
-        for (let position = 1; position < end; position++) {
-          cleanEveryString(args, position, plan.policy, 0, maxDepth, state);
+        for (let position = 1; position < end && queue.refusal === undefined; position++) {
+          collectEveryString(args, position, plan.policy, 0, maxDepth, queue, tooDeep);
         }
       } else {
         for (const target of plan.targets) {
           const position = target.path.argument + 1;
-          if (position < end) visit(args, position, target.path.steps, 0, target, maxDepth, state);
+          if (position < end) {
+            collectField(args, position, target.path.steps, 0, target, maxDepth, queue, tooDeep);
+          }
+          if (queue.refusal !== undefined) break;
         }
       }
-      return state.tooDeep ? tooDeep : undefined;
+      const refusal = queue.refusal;
+      if (refusal !== undefined) {
+        queue.release();
+        return refusal;
+      }
+      queue.cleanAll();
+      return undefined;
     },
   };
 }

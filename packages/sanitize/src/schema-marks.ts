@@ -1,4 +1,4 @@
-import type { FieldPath, PathStep } from './field-path';
+import { formatFieldPath, indexStep, type FieldPath, type PathStep } from './field-path';
 
 /**
  * Anything with joi's `describe()`. Typed by shape so this package accepts joi schemas
@@ -51,6 +51,18 @@ function markOf(description: Description, where: string): string | true | false 
 }
 
 /**
+ * joi types whose values hold no strings beneath them. `alternatives` is left out: its
+ * branches are walked at the same path and speak for themselves.
+ */
+const FLAT_TYPES: ReadonlySet<unknown> = new Set(['string', 'number', 'boolean', 'date', 'symbol']);
+
+/** What one walk found: the marks, and the paths where a container is a valid value. */
+interface WalkResult {
+  readonly marks: SchemaMark[];
+  readonly containerPaths: Set<string>;
+}
+
+/**
  * Walks one description and records the marked fields: object keys, `pattern()` values
  * (every key), array items (every element) and `ordered()` positions, and every branch
  * of alternatives and `when()` at the same path. `link()` (recursive schemas) is not
@@ -60,40 +72,44 @@ function walk(
   description: unknown,
   argument: number,
   steps: readonly PathStep[],
-  marks: SchemaMark[],
+  found: WalkResult,
   where: string,
 ): void {
   if (!isRecord(description)) return;
+  const path = { argument, steps };
+  if (description.type !== 'alternatives' && !FLAT_TYPES.has(description.type)) {
+    found.containerPaths.add(formatFieldPath(path));
+  }
   const mark = markOf(description, where);
   if (mark !== undefined && mark !== false) {
-    marks.push({ path: { argument, steps }, policy: mark, deep: description.type !== 'string' });
+    found.marks.push({ path, policy: mark, deep: description.type !== 'string' });
   }
   const at = (step: PathStep): PathStep[] => [...steps, step];
   if (isRecord(description.keys)) {
     for (const [key, child] of Object.entries(description.keys)) {
-      walk(child, argument, at({ kind: 'key', key }), marks, `${where}.${key}`);
+      walk(child, argument, at({ kind: 'key', key }), found, `${where}.${key}`);
     }
   }
   for (const pattern of listOf(description.patterns)) {
     if (isRecord(pattern))
-      walk(pattern.rule, argument, at({ kind: 'anyKey' }), marks, `${where}.*`);
+      walk(pattern.rule, argument, at({ kind: 'anyKey' }), found, `${where}.*`);
   }
   for (const item of listOf(description.items)) {
-    walk(item, argument, at({ kind: 'each' }), marks, `${where}[]`);
+    walk(item, argument, at({ kind: 'each' }), found, `${where}[]`);
   }
   listOf(description.ordered).forEach((item, index) => {
-    walk(item, argument, at({ kind: 'index', index }), marks, `${where}[${index}]`);
+    walk(item, argument, at(indexStep(index)), found, `${where}[${index}]`);
   });
   const branches = [...listOf(description.matches), ...listOf(description.whens)];
   for (const branch of branches) {
     if (!isRecord(branch)) continue;
-    walk(branch.schema, argument, steps, marks, where);
-    walk(branch.then, argument, steps, marks, where);
-    walk(branch.otherwise, argument, steps, marks, where);
+    walk(branch.schema, argument, steps, found, where);
+    walk(branch.then, argument, steps, found, where);
+    walk(branch.otherwise, argument, steps, found, where);
     for (const option of listOf(branch.switch)) {
       if (isRecord(option)) {
-        walk(option.then, argument, steps, marks, where);
-        walk(option.otherwise, argument, steps, marks, where);
+        walk(option.then, argument, steps, found, where);
+        walk(option.otherwise, argument, steps, found, where);
       }
     }
   }
@@ -114,13 +130,24 @@ function describeArgument(schema: unknown, where: string): unknown {
   );
 }
 
-/** The marked fields of one event's schema (or positional schemas), found once. */
+/**
+ * The marked fields of one event's schema (or positional schemas), found once.
+ *
+ * A marked string whose path may also hold an object or an array (alternatives, `when()`
+ * branches, `any()` beside it) is marked deep: every string beneath such a value is
+ * sanitized, since refusing it would refuse what the schema allows, and passing it on
+ * would hand the handler unsanitized markup at a marked path.
+ */
 export function marksOfSchema(schema: MarkedEventSchema, where: string): SchemaMark[] {
-  const marks: SchemaMark[] = [];
+  const found: WalkResult = { marks: [], containerPaths: new Set() };
   const list: readonly unknown[] = Array.isArray(schema) ? schema : [schema];
   list.forEach((argumentSchema, argument) => {
     const name = Array.isArray(schema) ? `${where}[${argument}]` : where;
-    walk(describeArgument(argumentSchema, name), argument, [], marks, name);
+    walk(describeArgument(argumentSchema, name), argument, [], found, name);
   });
-  return marks;
+  return found.marks.map((mark) =>
+    mark.deep || !found.containerPaths.has(formatFieldPath(mark.path))
+      ? mark
+      : { ...mark, deep: true },
+  );
 }

@@ -17,6 +17,21 @@ describe('sanitizeGuard set-up', () => {
     ],
     ['a bad maxDepth', { maxDepth: 0 }, /maxDepth must be an integer from 1 to 1000/],
     [
+      'a markupBudget that is neither false nor an object',
+      { markupBudget: true },
+      /markupBudget must be false or an object/,
+    ],
+    [
+      'a markupBudget limit that is not a positive integer',
+      { markupBudget: { maxMarkupChars: 0 } },
+      /markupBudget\.maxMarkupChars must be a positive integer \(default 512\)/,
+    ],
+    [
+      'an unknown markupBudget key',
+      { markupBudget: { maxMarkupBytes: 8192 } },
+      /markupBudget\.maxMarkupBytes is not an option; use maxMarkupStrings, maxMarkupLength, maxMarkupChars/,
+    ],
+    [
       'fields that are not a map',
       { fields: ['message'] },
       /fields must be an object keyed by event name/,

@@ -12,6 +12,14 @@ export interface StructureLimits {
   maxArrayLength?: number;
   /** Longest string, in UTF-16 code units. Default: none of its own (`maxBytes` bounds it). */
   maxStringLength?: number;
+  /**
+   * UNSAFE when `true`. Default `false`: an object with an own `__proto__` key, or with
+   * a `constructor` key whose value is an object or array, is refused at any depth,
+   * whether or not a schema checks the event. These keys have no use in a Socket.io
+   * payload and are what a handler's merge (`Object.assign`, a spread, a deep merge)
+   * turns into prototype pollution. `true` hands them to the handler.
+   */
+  allowPrototypeKeys?: boolean;
 }
 
 /** Limits for one event (or, at the top level of the options, for every event). */
@@ -59,6 +67,7 @@ export interface ResolvedLimits {
   readonly maxKeys: number;
   readonly maxArrayLength: number;
   readonly maxStringLength: number;
+  readonly allowPrototypeKeys: boolean;
   readonly binary: boolean;
   readonly maxAttachments: number;
 }
@@ -92,6 +101,7 @@ const LIMIT_KEYS = [
   'maxKeys',
   'maxArrayLength',
   'maxStringLength',
+  'allowPrototypeKeys',
   'binary',
   'maxAttachments',
 ] as const;
@@ -142,6 +152,10 @@ function resolveLimits(
   const max = Number.MAX_SAFE_INTEGER;
   const binary = input.binary ?? base.binary;
   if (typeof binary !== 'boolean') fail(`${where}.binary`, 'must be a boolean.');
+  const allowPrototypeKeys = input.allowPrototypeKeys ?? base.allowPrototypeKeys;
+  if (typeof allowPrototypeKeys !== 'boolean') {
+    fail(`${where}.allowPrototypeKeys`, 'must be a boolean (true is unsafe: see the README).');
+  }
   return {
     maxBytes: integerIn(input.maxBytes, base.maxBytes, `${where}.maxBytes`, 1, max, false),
     maxDepth: integerIn(
@@ -169,6 +183,7 @@ function resolveLimits(
       max,
       true,
     ),
+    allowPrototypeKeys,
     binary,
     maxAttachments: integerIn(
       input.maxAttachments,
@@ -187,6 +202,7 @@ const BUILT_IN: ResolvedLimits = {
   maxKeys: DEFAULT_MAX_KEYS,
   maxArrayLength: DEFAULT_MAX_ARRAY_LENGTH,
   maxStringLength: Infinity,
+  allowPrototypeKeys: false,
   binary: false,
   maxAttachments: DEFAULT_MAX_ATTACHMENTS,
 };

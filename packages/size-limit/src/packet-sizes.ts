@@ -1,4 +1,4 @@
-import type { AnySocket } from '@portcullis/core';
+import { setPacketBytes, type AnySocket } from '@portcullis/core';
 import { frameBytes, isBinaryHeader, nestsTooDeeply } from './frames';
 
 /** A packet's argument array, carrying sizes under symbol keys. */
@@ -46,7 +46,10 @@ export class PacketSizes {
    * Where this guard's measurement travels: on the packet's argument array, the very
    * array `socket.use` receives. A symbol key is invisible to handlers, `for…in`,
    * `Object.keys` and JSON; one per guard, since two guards on namespaces of one
-   * connection may measure differently (see `certainlyFine`).
+   * connection may measure differently (see `certainlyFine`). The count is also
+   * published under core's shared key (`setPacketBytes`) for other guards; there the
+   * last guard to measure wins, which is fine for its readers: every count is a lower
+   * bound of the true size, and none of them decides this guard's verdict.
    */
   private readonly key = Symbol('portcullis.frameBytes');
 
@@ -104,7 +107,13 @@ export class PacketSizes {
     });
     decoder.on('decoded', (packet: DecodedPacket) => {
       const data = packet.data;
-      if (typeof data === 'object' && data !== null) (data as MeasuredPacket)[key] = pending;
+      if (typeof data === 'object' && data !== null) {
+        (data as MeasuredPacket)[key] = pending;
+        // For guards that charge by size (rate-limit's costPerKiB). The stand-in of a
+        // certainly-fine text packet is its UTF-16 length plus one: a lower bound of
+        // its UTF-8 bytes, exact for ASCII, which keeps this free of a UTF-8 count.
+        setPacketBytes(data, pending);
+      }
       pending = 0;
     });
     return true;
@@ -112,7 +121,8 @@ export class PacketSizes {
 
   /**
    * The bytes of the frames that carried this packet (exact, or a stand-in no larger than
-   * `certainlyFine` when every limit is surely met); `undefined` when it was not measured.
+   * `certainlyFine` when every limit is surely met: the UTF-16 length plus one, a lower
+   * bound); `undefined` when it was not measured.
    */
   take(packet: object): number | undefined {
     return (packet as MeasuredPacket)[this.key];

@@ -57,6 +57,11 @@ export function buildRefusals(limits: ResolvedLimits): Refusals {
     'plainData',
   );
   byViolation[Violation.EVENT_NAME] = invalid('The event name is not valid.', 'eventName');
+  // The same detail type as @portcullis/validate gives for these keys.
+  byViolation[Violation.PROTOTYPE_KEY] = invalid(
+    'The message holds a __proto__ or constructor key, which the server does not accept.',
+    'object.prototypeKey',
+  );
   return {
     tooManyBytes: new GuardError('PAYLOAD_TOO_LARGE', {
       info: { limit: 'maxBytes', max: limits.maxBytes, limitBytes: limits.maxBytes },

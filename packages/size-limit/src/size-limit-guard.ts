@@ -144,18 +144,18 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
     if (resolved.limitsEvent !== false) socket.emit(resolved.limitsEvent, limits);
   }
 
+  const badEventName = defaults.refusals.byViolation[Violation.EVENT_NAME] as GuardError;
+
   function checkSizeLimit(socket: AnySocket, packet: Packet): GuardVerdict {
+    const name: unknown = packet[0];
+    // Only strings: Socket.io's parser also accepts a number and runs the listener
+    // registered under its string form, past every rule looked up by the name as sent.
+    // An event packet without a payload (`42`, `421`) has no name at all: Socket.io
+    // hands over an argument array of its own, which no frame was measured for.
+    if (typeof name !== 'string') return counted(socket, badEventName);
     const bytes = sizes.take(packet);
-    const name = packet[0];
+    if (bytes === undefined) return unmeasured;
     const compiled = (hasEventLimits && byEvent.get(name)) || defaults;
-    if (bytes === undefined) {
-      // An event packet without a payload (`42`, `421`) parses, and Socket.io hands over
-      // an argument array of its own that no frame was measured for: a malformed packet
-      // with no event name, not a failure of the server.
-      const named = typeof name === 'string' || typeof name === 'number';
-      if (named) return unmeasured;
-      return counted(socket, compiled.refusals.byViolation[Violation.EVENT_NAME] as GuardError);
-    }
     if (bytes > compiled.limits.maxBytes) return counted(socket, compiled.refusals.tooManyBytes);
     const violation = checkArguments(packet, compiled.limits);
     if (violation === Violation.OK) return undefined;

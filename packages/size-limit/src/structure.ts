@@ -11,6 +11,7 @@ export const Violation = {
   UNEXPECTED_BINARY: 6,
   NON_PLAIN: 7,
   EVENT_NAME: 8,
+  PROTOTYPE_KEY: 9,
 } as const;
 export type Violation = (typeof Violation)[keyof typeof Violation];
 
@@ -29,6 +30,23 @@ function clearStack(): void {
 }
 
 /**
+ * Whether an own key of a payload object is one a merge turns into prototype pollution:
+ * `__proto__` whatever its value (`JSON.parse` makes it an own data property, which
+ * `Object.assign`, a spread into a setter or a deep merge then applies as a prototype),
+ * and `constructor` holding an object or array (`{"constructor":{"prototype":{…}}}`
+ * reaches `Object.prototype` through a deep merge of `target.constructor.prototype`).
+ * A `constructor` holding a string, number or boolean (a form field called
+ * "constructor") reaches no prototype and passes; so does a lone `prototype` key, which
+ * only matters under `constructor`. Keys from `JSON.parse` are internalised strings,
+ * so these comparisons are pointer checks.
+ */
+function isPrototypeKey(key: string, value: unknown): boolean {
+  return (
+    key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null)
+  );
+}
+
+/**
  * Checks the arguments of one packet (`packet[1..]`, without the trailing ack) against
  * the limits, iteratively: a payload nested 10 000 levels deep is refused at level
  * `maxDepth + 1` without recursion. Accepts only what JSON and binary attachments can
@@ -36,15 +54,20 @@ function clearStack(): void {
  * or `null`), real arrays, and binary where `limits.binary` is set. Anything else
  * (functions, class instances, `Array.prototype` and other objects a vulnerable parser
  * may hand over in place of a forged binary placeholder, and leftover
- * `{ _placeholder: true }` objects) is a type confusion.
+ * `{ _placeholder: true }` objects) is a type confusion. Own `__proto__` keys, and
+ * `constructor` keys holding objects, are refused unless `limits.allowPrototypeKeys`.
+ *
+ * The event name must be a string. Socket.io's parser also accepts a number and runs
+ * the listener registered under its string form (`1` runs `'1'`), while per-event rules
+ * are looked up by the name as sent: a number would slip past every one of them.
  */
 export function checkArguments(packet: readonly unknown[], limits: ResolvedLimits): Violation {
-  const name = packet[0];
-  if (typeof name !== 'string' && typeof name !== 'number') return Violation.EVENT_NAME;
+  if (typeof packet[0] !== 'string') return Violation.EVENT_NAME;
   let end = packet.length;
   // Socket.io appends the ack callback last when the packet asked for one.
   if (end > 1 && typeof packet[end - 1] === 'function') end--;
   const { maxDepth, maxKeys, maxArrayLength, maxStringLength, binary, maxAttachments } = limits;
+  const refusePrototypeKeys = !limits.allowPrototypeKeys;
   let attachments = 0;
   for (let index = 1; index < end; index++) {
     stackValues.push(packet[index]);
@@ -129,12 +152,18 @@ export function checkArguments(packet: readonly unknown[], limits: ResolvedLimit
       break;
     }
     let keys = 0;
+    // `for…in` sees an own `__proto__` key (a data property from JSON.parse), and
+    // `record[key]` reads that own property, not the inherited accessor.
     for (const key in record) {
       if (++keys > maxKeys) {
         violation = Violation.KEYS;
         break walk;
       }
       const child = record[key];
+      if (refusePrototypeKeys && isPrototypeKey(key, child)) {
+        violation = Violation.PROTOTYPE_KEY;
+        break walk;
+      }
       if (typeof child === 'string') {
         if (child.length > maxStringLength) {
           violation = Violation.STRING_LENGTH;

@@ -9,7 +9,11 @@ describe('checkArguments (the structure walk on its own)', () => {
     ['plain data', ['e', 1, 'a', null, true, { a: [1, { b: 2 }] }], Violation.OK],
     ['the trailing ack function', ['e', { a: 1 }, ack], Violation.OK],
     ['no arguments', ['e'], Violation.OK],
-    ['a numeric event name', [7, 'x'], Violation.OK],
+    [
+      'a numeric event name (Socket.io would run the listener for "7")',
+      [7, 'x'],
+      Violation.EVENT_NAME,
+    ],
     ['an object as event name', [{ toString: 'x' }, 1], Violation.EVENT_NAME],
     ['a function before the last argument', ['e', ack, 1], Violation.NON_PLAIN],
     ['a nested function', ['e', { a: ack }, ack], Violation.NON_PLAIN],
@@ -21,6 +25,32 @@ describe('checkArguments (the structure walk on its own)', () => {
     ['3 elements', ['e', [1, 2, 3]], Violation.ARRAY_LENGTH],
     ['binary where none is allowed', ['e', new Uint8Array(1)], Violation.UNEXPECTED_BINARY],
     ['an ArrayBuffer', ['e', { file: new ArrayBuffer(1) }], Violation.UNEXPECTED_BINARY],
+    ['an own __proto__ key', ['e', JSON.parse('{"__proto__":{"a":1}}')], Violation.PROTOTYPE_KEY],
+    [
+      'an own __proto__ key holding a number, deep in an array',
+      ['e', JSON.parse('[{"x":{"__proto__":1}}]')],
+      Violation.PROTOTYPE_KEY,
+    ],
+    [
+      'constructor holding prototype',
+      ['e', 1, { constructor: { prototype: { a: 1 } } }],
+      Violation.PROTOTYPE_KEY,
+    ],
+    ['constructor holding an array', ['e', { constructor: [1] }], Violation.PROTOTYPE_KEY],
+    [
+      '__proto__ on an object without a prototype',
+      [
+        'e',
+        Object.defineProperty(Object.create(null), '__proto__', { value: 1, enumerable: true }),
+      ],
+      Violation.PROTOTYPE_KEY,
+    ],
+    [
+      'constructor holding a string, and a lone prototype key',
+      ['e', { constructor: 'Ada', prototype: { a: 1 } }],
+      Violation.OK,
+    ],
+    ['keys that only look alike', ['e', { __proto: {}, proto__: {} }], Violation.OK],
   ])('%s', (_name, packet, expected) => {
     expect(checkArguments(packet, limits)).toBe(expected);
   });
@@ -31,6 +61,13 @@ describe('checkArguments (the structure walk on its own)', () => {
     expect(checkArguments(['e', [Buffer.alloc(1), Buffer.alloc(1)]], binary)).toBe(
       Violation.ATTACHMENTS,
     );
+  });
+
+  it('lets prototype keys through only with allowPrototypeKeys', () => {
+    const unsafe = resolveOptions({ allowPrototypeKeys: true }).defaults;
+    const packet = ['e', JSON.parse('{"__proto__":{"a":1},"constructor":{"prototype":{}}}')];
+    expect(checkArguments(packet, limits)).toBe(Violation.PROTOTYPE_KEY);
+    expect(checkArguments(packet, unsafe)).toBe(Violation.OK);
   });
 
   it('leaves nothing behind after a refusal: the next message is judged alone', () => {

@@ -4,7 +4,8 @@ import type { Server, ServerOptions } from 'socket.io';
 import WebSocket from 'ws';
 import { recommendedMaxHttpBufferSize, sizeLimitGuard, type SizeLimitGuardOptions } from '../src';
 
-export const EVENTS = ['chat', 'e', 'file:upload', 'nested', 'bump'];
+// '1' is where Socket.io dispatches an event sent with the number 1 as its name.
+export const EVENTS = ['chat', 'e', 'file:upload', 'nested', 'bump', '1'];
 
 export interface GuardedServer {
   server: TestServer;

@@ -11,6 +11,11 @@ describe('sizeLimitGuard options', () => {
       /maxDepth must be an integer between 1 and 1000/,
     ],
     ['binary as a string', { binary: 'yes' }, /binary must be a boolean/],
+    [
+      'allowPrototypeKeys as a string',
+      { events: { a: { allowPrototypeKeys: 'yes' } } },
+      /events\["a"\].allowPrototypeKeys must be a boolean/,
+    ],
     ['events as an array', { events: [] }, /options.events must be an object/],
     [
       'an unknown per-event option',

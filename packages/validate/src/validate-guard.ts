@@ -10,6 +10,20 @@ function isBinary(value: unknown): boolean {
   return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
 }
 
+/**
+ * The name a packet's schema is found under: the name Socket.io dispatches it to. Its
+ * parser accepts a number as event name and runs the listener registered under the
+ * number's string form (`1` runs `'1'`), so a number is checked against the schema of
+ * that string; looked up as the number, it would find none and pass unvalidated under
+ * `unknownEvents: 'allow'`. Strings, the normal case, cost one `typeof`. Anything else
+ * only a custom parser can produce, and it may still reach a listener (an array
+ * `['chat:send']` runs `'chat:send'`): `undefined`, refused as an unknown event.
+ */
+function schemaName(name: unknown): string | undefined {
+  if (typeof name === 'string') return name;
+  return typeof name === 'number' ? String(name) : undefined;
+}
+
 function refusal(details: readonly GuardErrorDetail[], message?: string): GuardError {
   return new GuardError(
     'VALIDATION_FAILED',
@@ -131,7 +145,9 @@ export function validateGuard(
   return {
     guardName: GUARD_NAME,
     check: function validatePacket(_socket, packet) {
-      const event = events.get(packet[0]);
+      const name = schemaName(packet[0]);
+      if (name === undefined) return unknownEvent;
+      const event = events.get(name);
       if (event === undefined && rejectUnknownEvents) return unknownEvent;
       const ackIndex =
         typeof packet[packet.length - 1] === 'function' ? packet.length - 1 : packet.length;

@@ -1,6 +1,12 @@
 import type { ProbeContext } from '../context';
 import { signIn } from '../hooks/sign-in';
-import { describeHandshake, explainHonestRefusal, type CheckOutcome } from '../judge';
+import {
+  describeHandshake,
+  explainHonestRefusal,
+  handshakeOutcome,
+  type CheckOutcome,
+} from '../judge';
+import type { Evidence } from '../report';
 
 /** Where the honest token came from, in words for the report. */
 export function tokenSource(ctx: ProbeContext): string {
@@ -21,7 +27,7 @@ export function tokenSource(ctx: ProbeContext): string {
 export async function baselineCheck(ctx: ProbeContext): Promise<CheckOutcome> {
   const { loginUrl } = ctx.options;
   const login = loginUrl === undefined ? undefined : await signIn(ctx, loginUrl);
-  if (login !== undefined && !login.ok) {
+  if (login !== undefined && login.verdict !== 'pass') {
     return {
       status: 'fail',
       summary: `the login answered ${login.received} without a token: check --login-url and --login-body`,
@@ -30,13 +36,14 @@ export async function baselineCheck(ctx: ProbeContext): Promise<CheckOutcome> {
   }
   const handshake = await ctx.connectHonest();
   const received = describeHandshake(handshake);
-  const evidence = [
+  const evidence: Evidence[] = [
     ...(login === undefined ? [] : [login]),
     {
       attempt: `Origin: ${ctx.options.origin} + ${tokenSource(ctx)}`,
       received,
+      outcome: handshakeOutcome(handshake),
       ms: handshake.ms,
-      ok: handshake.kind === 'connected',
+      verdict: handshake.kind === 'connected' ? 'pass' : 'fail',
     },
   ];
   if (handshake.kind === 'connected') {

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ProbeContext } from '../context';
-import { notApplicable, type CheckOutcome } from '../judge';
-import type { Evidence } from '../report';
-import { ackError, refusalCode } from '../wire/await-answer';
+import { clip, isPortcullisCode, type CheckOutcome } from '../judge';
+import type { Evidence, Outcome } from '../report';
+import { ackRefusal, eventRefusal, isErrorEventName } from '../wire/ack-shape';
 import { eventFrame } from '../wire/packets';
+import { messagePrecondition } from './payload-control';
 import { argumentsJson } from './payloads';
 
 const BURST = 10;
@@ -16,19 +17,30 @@ interface Refusal {
   readonly ms: number;
   /** Which message (1-based) was refused, when the ack says so. */
   readonly index: number | undefined;
+  readonly outcome: Outcome;
+  /** Where it came: `ack error`, `'chat:error' event`, `disconnect event`. */
+  readonly via: string;
+}
+
+function refusalReceived(refusal: Refusal): string {
+  const at = refusal.index === undefined ? '' : ` at #${refusal.index}`;
+  if (isPortcullisCode(refusal.code)) return `${refusal.code}${at}`;
+  const code = refusal.code === undefined ? '' : ` '${clip(refusal.code)}'`;
+  return `${refusal.via}${code}${at}`;
 }
 
 /**
  * Sends the example payload on one event as fast as the connection takes it, up to
  * `floodCount` messages or `floodSeconds`, and stops at the first refusal. A server
- * without a message rate limit hands every one of them to the handler.
+ * without a message rate limit hands every one of them to the handler. The payload
+ * as given was acked first, so any refusal here is a refusal of the volume.
  */
 export async function eventFloodCheck(ctx: ProbeContext): Promise<CheckOutcome> {
-  const { event, payload, floodCount, floodMs, timeoutMs, namespace, errorEvent, disconnectEvent } =
+  const unmet = await messagePrecondition(ctx);
+  if (unmet !== undefined) return unmet;
+  const { payload, floodCount, floodMs, timeoutMs, namespace, errorEvent, disconnectEvent } =
     ctx.options;
-  if (event === undefined) {
-    return notApplicable('needs --event: an event your server handles (with an ack, ideally)');
-  }
+  const event = ctx.options.event as string;
   const socket = await ctx.honestSocket();
   const args = argumentsJson(event, JSON.stringify(payload));
   const started = performance.now();
@@ -40,13 +52,28 @@ export async function eventFloodCheck(ctx: ProbeContext): Promise<CheckOutcome> 
   let closed: { ms: number; code: number | undefined } | undefined;
 
   const onAck = (id: number, answer: unknown[]): void => {
-    const error = ackError(answer);
-    if (error === undefined) acked += 1;
-    else refusal ??= { code: error.code, ms: elapsed(), index: id - (firstId ?? id) + 1 };
+    const refused = ackRefusal(answer);
+    if (refused === undefined) acked += 1;
+    else {
+      const index = id - (firstId ?? id) + 1;
+      refusal ??= {
+        code: refused.code,
+        ms: elapsed(),
+        index,
+        outcome: 'refused-ack',
+        via: 'ack error',
+      };
+    }
   };
   const onEvent = (name: string, answer: unknown[]): void => {
-    if (name === errorEvent || name === disconnectEvent) {
-      refusal ??= { code: refusalCode(answer[0]), ms: elapsed(), index: undefined };
+    if (name === disconnectEvent || isErrorEventName(name, errorEvent)) {
+      refusal ??= {
+        code: eventRefusal(answer).code,
+        ms: elapsed(),
+        index: undefined,
+        outcome: name === disconnectEvent ? 'disconnected' : 'refused',
+        via: `'${clip(name, 24)}' event`,
+      };
     }
   };
   const onClose = (code: number | undefined): void => {
@@ -79,51 +106,76 @@ export async function eventFloodCheck(ctx: ProbeContext): Promise<CheckOutcome> 
     socket.off('close', onClose);
     socket.close();
   }
+  return verdict(`up to ${floodCount} "${event}" messages in ${floodMs / 1000} s`, {
+    sent,
+    acked,
+    refusal,
+    closed,
+    ms: elapsed(),
+    timeoutMs,
+  });
+}
 
-  const attempt = `up to ${floodCount} "${event}" messages in ${floodMs / 1000} s`;
-  let evidence: Evidence;
+interface FloodRun {
+  readonly sent: number;
+  readonly acked: number;
+  readonly refusal: Refusal | undefined;
+  readonly closed: { ms: number; code: number | undefined } | undefined;
+  readonly ms: number;
+  readonly timeoutMs: number;
+}
+
+function verdict(attempt: string, run: FloodRun): CheckOutcome {
+  const { sent, acked, refusal, closed } = run;
   if (refusal !== undefined) {
     const where =
       refusal.index === undefined
         ? `after ${sent} sent`
         : `message ${refusal.index} of ${sent} sent`;
-    const ok = refusal.code === undefined || refusal.code === 'RATE_LIMITED';
-    evidence = {
+    const evidence: Evidence = {
       attempt,
-      received: `${refusal.code ?? 'refused (no code)'}${refusal.index === undefined ? '' : ` at #${refusal.index}`}`,
+      received: refusalReceived(refusal),
+      outcome: refusal.outcome,
       ...(refusal.code === undefined ? {} : { code: refusal.code }),
       ms: refusal.ms,
-      ok,
-      note: ok
-        ? `${where}, ${acked} acked`
-        : `${where}: refused, but not for the rate (expected RATE_LIMITED); is --payload valid?`,
+      verdict: 'pass',
+      note: `${where}, ${acked} acked`,
     };
-  } else if (closed !== undefined) {
-    evidence = {
-      attempt,
-      received: closed.code === undefined ? 'disconnected' : `closed ${closed.code}`,
-      ms: closed.ms,
-      ok: true,
-      note: `after ${sent} sent, ${acked} acked`,
-    };
-  } else {
-    evidence = {
-      attempt,
-      received: `${acked} of ${sent} acked`,
-      ms: elapsed(),
-      ok: false,
-      note: 'none refused',
+    return {
+      status: 'pass',
+      summary: `the flood was refused (${evidence.received}, ${evidence.note})`,
+      evidence: [evidence],
     };
   }
-  if (evidence.ok) {
-    return { status: 'pass', summary: `the flood is cut (${evidence.note})`, evidence: [evidence] };
+  if (closed !== undefined) {
+    const received = closed.code === undefined ? 'disconnected' : `closed ${closed.code}`;
+    return {
+      status: 'pass',
+      summary: `the flood was cut (${received} after ${sent} sent, ${acked} acked)`,
+      evidence: [
+        {
+          attempt,
+          received,
+          outcome: 'disconnected',
+          ms: closed.ms,
+          verdict: 'pass',
+          note: `after ${sent} sent, ${acked} acked`,
+        },
+      ],
+    };
   }
+  const received = `${acked} of ${sent} acked`;
+  if (acked === sent) {
+    return {
+      status: 'fail',
+      summary: `${sent} messages in ${run.ms} ms were all acked`,
+      evidence: [{ attempt, received, outcome: 'acked', ms: run.ms, verdict: 'fail' }],
+    };
+  }
+  const note = `${sent - acked} neither acked nor refused within ${run.timeoutMs} ms`;
   return {
-    status: 'fail',
-    summary:
-      refusal === undefined
-        ? `${sent} messages in ${evidence.ms} ms, none refused: one client can keep the handler busy`
-        : `the flood was refused with ${evidence.received}, not RATE_LIMITED: send a payload the server accepts (--payload)`,
-    evidence: [evidence],
+    status: 'no-answer',
+    summary: `no answer: ${received}, ${note}`,
+    evidence: [{ attempt, received, outcome: 'timeout', ms: run.ms, verdict: 'no-answer', note }],
   };
 }

@@ -1,12 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import type { ProbeContext } from '../context';
-import { describeAnswer, judgeRefusedPacket, notApplicable, type CheckOutcome } from '../judge';
+import {
+  isLimitRefusal,
+  judgePacket,
+  notApplicable,
+  refusals,
+  worstVerdict,
+  type CheckOutcome,
+} from '../judge';
 import type { Evidence } from '../report';
 import { awaitAnswer, refusalCode, type Answer } from '../wire/await-answer';
 import type { ProbeSocket } from '../wire/probe-socket';
 import { eventFrame } from '../wire/packets';
 import { planFieldMutations, type FieldMutation } from './field-mutations';
 import { argumentsJson } from './payloads';
+import { controlNotAccepted, sendControl } from './payload-control';
 
 /** Acked mutations named in the summary; the evidence lists every one. */
 const NAMED_IN_SUMMARY = 10;
@@ -64,15 +72,11 @@ function plural(count: number, word: string): string {
 }
 
 function failSummary(judged: readonly Evidence[]): string {
-  const acked = judged.filter((item) => item.received === 'acked').map((item) => item.attempt);
-  if (acked.length === 0) {
-    const miss = judged.find((item) => !item.ok) as Evidence;
-    return `a mutated payload gets ${miss.received} (${miss.attempt}), not VALIDATION_FAILED: the probe cannot tell it was refused for its type`;
-  }
+  const acked = judged.filter((item) => item.verdict === 'fail').map((item) => item.attempt);
   const named = acked.slice(0, NAMED_IN_SUMMARY).join(', ');
   const more =
     acked.length > NAMED_IN_SUMMARY ? ` and ${acked.length - NAMED_IN_SUMMARY} more` : '';
-  return `${acked.length} of ${plural(judged.length, 'mutated payload')} acked without an error: ${named}${more}. The handler gets values of types it does not expect: give the event a schema`;
+  return `${acked.length} of ${plural(judged.length, 'mutated payload')} acked without an error: ${named}${more}`;
 }
 
 /**
@@ -102,23 +106,10 @@ export async function fieldTypesCheck(ctx: ProbeContext): Promise<CheckOutcome> 
   const cut = watchCut(socket, disconnectEvent);
   try {
     // Without an accepted original, refusals of the mutations would prove nothing.
-    const control = await exchange(ctx, socket, event, JSON.stringify(payload));
-    const controlEvidence: Evidence = {
-      attempt: 'the payload as given',
-      received: describeAnswer(control),
-      ...(control.kind === 'refused' && control.code !== undefined ? { code: control.code } : {}),
-      ms: control.ms,
-      ok: control.kind === 'acked',
-    };
-    if (control.kind !== 'acked') {
-      return {
-        status: 'fail',
-        summary: `the payload as given gets ${controlEvidence.received}: give a --payload your server accepts for "${event}", or refusals of its mutations prove nothing`,
-        evidence: [controlEvidence],
-      };
-    }
+    const control = await sendControl(ctx, socket, event, payload);
+    if (control.verdict !== 'pass') return controlNotAccepted(control, event, '--payload');
     const { judged, stop } = await sendMutations(ctx, socket, event, mutations, cut);
-    return verdict(controlEvidence, judged, stop, mutations.length);
+    return verdict(control, judged, stop, mutations.length);
   } finally {
     socket.close();
   }
@@ -136,20 +127,19 @@ async function sendMutations(
     const cutBefore = cut();
     if (cutBefore !== undefined) return { judged, stop: cutBefore };
     const answer = await exchange(ctx, socket, event, mutation.payloadJson());
-    if (answer.kind === 'refused' && answer.code === 'RATE_LIMITED') {
+    if (answer.kind === 'refused' && isLimitRefusal(answer.code, answer.retryAfterMs)) {
       // Refused for the rate, not the type: this one and the rest cannot be judged.
+      const code = answer.code ?? 'a retry-after';
       return {
         judged,
         stop: {
-          received: 'not judged: RATE_LIMITED',
-          code: 'RATE_LIMITED',
-          reason: 'the server rate limited the probe (RATE_LIMITED)',
+          received: `not judged: ${code}`,
+          ...(answer.code === undefined ? {} : { code: answer.code }),
+          reason: `the server rate limited the probe (${code})`,
         },
       };
     }
-    judged.push(
-      judgeRefusedPacket(mutation.attempt, answer, mutation.codes, ctx.options.timeoutMs),
-    );
+    judged.push(judgePacket(mutation.attempt, answer, ctx.options.timeoutMs));
     if (answer.kind === 'silent') {
       return {
         judged,
@@ -175,7 +165,7 @@ function verdict(
             attempt: `${plural(left, 'more mutation')}`,
             received: stop.received,
             ...(stop.code === undefined ? {} : { code: stop.code }),
-            ok: true,
+            verdict: 'pass',
             note: stop.reason,
           },
         ];
@@ -187,8 +177,12 @@ function verdict(
       evidence,
     };
   }
-  if (judged.some((item) => !item.ok)) {
-    return { status: 'fail', summary: failSummary(judged), evidence };
+  const status = worstVerdict(judged);
+  if (status === 'fail') return { status, summary: failSummary(judged), evidence };
+  if (status !== 'pass') {
+    const open = judged.find((item) => item.verdict === status) as Evidence;
+    const what = status === 'no-answer' ? 'no answer' : 'cannot judge';
+    return { status, summary: `${what}: ${open.attempt} got ${open.received}`, evidence };
   }
   const tail =
     stop === undefined || left === 0
@@ -196,7 +190,7 @@ function verdict(
       : `; then ${stop.reason}, so ${plural(left, 'mutation')} went unjudged`;
   return {
     status: 'pass',
-    summary: `every field of another type is refused (${plural(judged.length, 'mutation')}${tail})`,
+    summary: `every field of another type was refused (${plural(judged.length, 'mutation')}: ${refusals(judged)}${tail})`,
     evidence,
   };
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ProbeContext } from '../context';
-import { outcomeOf, type CheckOutcome } from '../judge';
+import { outcomeOf, refusals, type CheckOutcome } from '../judge';
 import { originAttempt } from './origin-attempt';
 
 /**
@@ -25,10 +25,8 @@ export async function foreignOriginCheck(ctx: ProbeContext): Promise<CheckOutcom
   );
   const evidence = [];
   for (const origin of origins) evidence.push(await originAttempt(ctx, origin));
-  return outcomeOf(
-    evidence,
-    'pages on other sites cannot open a socket',
-    (miss) =>
-      `a page on another site can open a socket (${miss.attempt}: ${miss.received}): cross-site WebSocket hijacking`,
-  );
+  return outcomeOf(evidence, {
+    pass: (items) => `every foreign Origin was ${refusals(items)}`,
+    fail: (miss) => `a handshake with ${miss.attempt} ${miss.received}`,
+  });
 }

@@ -8,6 +8,8 @@ import { expiredTokenCheck } from './expired-token';
 import { fieldTypesCheck } from './field-types';
 import { foreignOriginCheck } from './foreign-origin';
 import { logoutCheck } from './logout';
+import { markupBombCheck } from './markup-bomb';
+import { markupInArrayCheck } from './markup-in-array';
 import { missingOriginCheck } from './missing-origin';
 import { noTokenCheck } from './no-token';
 import { nullOriginCheck } from './null-origin';
@@ -16,6 +18,7 @@ import { perMessageDeflateCheck } from './per-message-deflate';
 import { pollingCorsCheck } from './polling-cors';
 import { prototypePollutionCheck } from './prototype-pollution';
 import { typeConfusionCheck } from './type-confusion';
+import { unguardedNamespaceCheck } from './unguarded-namespace';
 import { wrongKeyCheck } from './wrong-key';
 
 export interface ProbeCheck {
@@ -35,7 +38,8 @@ export interface ProbeCheck {
  * late: those after which servers close the connection go last (type confusion, then
  * the flood on its own session, which may leave the user rate limited for a while).
  * The field types get a session of their own, so the refusals of the checks before
- * do not count towards a server's "disconnect after so many refusals".
+ * do not count towards a server's "disconnect after so many refusals"; so does the
+ * markup bomb's sender (the shared session is the other client it measures).
  * The logout runs last: it logs the user out.
  */
 export const CHECKS: readonly ProbeCheck[] = [
@@ -90,6 +94,12 @@ export const CHECKS: readonly ProbeCheck[] = [
     run: wrongKeyCheck,
   },
   {
+    id: 'unguarded-namespace',
+    title: 'other namespaces refuse a socket without a token',
+    needsBaseline: true,
+    run: unguardedNamespaceCheck,
+  },
+  {
     id: 'oversized-payload',
     title: 'an oversized message is refused',
     needsBaseline: true,
@@ -102,10 +112,22 @@ export const CHECKS: readonly ProbeCheck[] = [
     run: prototypePollutionCheck,
   },
   {
+    id: 'markup-in-array',
+    title: 'markup in a sanitized field never comes back intact, in arrays too',
+    needsBaseline: true,
+    run: markupInArrayCheck,
+  },
+  {
     id: 'field-types',
     title: 'fields of another type are refused',
     needsBaseline: true,
     run: fieldTypesCheck,
+  },
+  {
+    id: 'markup-bomb',
+    title: 'a message full of markup does not hold other clients',
+    needsBaseline: true,
+    run: markupBombCheck,
   },
   {
     id: 'type-confusion',

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ProbeContext } from '../context';
-import { judgeRefusedHandshake, notApplicable, outcomeOf, type CheckOutcome } from '../judge';
+import { judgeHandshake, notApplicable, outcomeOf, type CheckOutcome } from '../judge';
 import type { Evidence } from '../report';
 import { refusalCode } from '../wire/await-answer';
 import type { ProbeSocket } from '../wire/probe-socket';
@@ -23,13 +23,13 @@ async function logOut(ctx: ProbeContext, token: string): Promise<Evidence> {
         attempt: 'logout callback',
         received: 'done',
         ms: Math.round(performance.now() - started),
-        ok: true,
+        verdict: 'pass',
       };
     } catch (error) {
       return {
         attempt: 'logout callback',
         received: 'threw',
-        ok: false,
+        verdict: 'not-applicable',
         note: error instanceof Error ? error.message : String(error),
       };
     }
@@ -50,7 +50,7 @@ async function logOut(ctx: ProbeContext, token: string): Promise<Evidence> {
     attempt: `POST ${url.pathname}`,
     received: `HTTP ${exchange.status}`,
     ms: exchange.ms,
-    ok,
+    verdict: ok ? 'pass' : 'not-applicable',
     ...(ok ? {} : { note: 'the logout itself failed' }),
   };
 }
@@ -94,11 +94,10 @@ export async function logoutCheck(ctx: ProbeContext): Promise<CheckOutcome> {
   hookStarted = performance.now();
   const hook = await logOut(ctx, tokens[0] as string);
   const evidence: Evidence[] = [hook];
-  if (!hook.ok) {
-    return outcomeOf(
+  if (hook.verdict !== 'pass') {
+    return notApplicable(
+      `the logout hook failed (${hook.received}): fix it to run this check`,
       evidence,
-      '',
-      () => `the logout hook failed (${hook.received}): fix it to run this check`,
     );
   }
   const deadline = performance.now() + timeoutMs;
@@ -112,9 +111,10 @@ export async function logoutCheck(ctx: ProbeContext): Promise<CheckOutcome> {
     evidence.push({
       attempt: `session ${index + 1} of ${watched.length}`,
       received: closed ? (entry.code ?? 'disconnected') : 'still connected',
+      outcome: closed ? 'disconnected' : 'connected',
       ...(entry.code === undefined ? {} : { code: entry.code }),
       ...(cut ? { ms: entry.cutAfterMs } : {}),
-      ok: cut,
+      verdict: cut ? 'pass' : closed ? 'not-applicable' : 'fail',
       ...(cut
         ? {}
         : {
@@ -128,20 +128,13 @@ export async function logoutCheck(ctx: ProbeContext): Promise<CheckOutcome> {
 
   const again = await ctx.connectHonest(tokens[0]);
   if (again.kind === 'connected') again.socket.close();
-  evidence.push(
-    judgeRefusedHandshake(
-      'reconnect with the logged-out token',
-      again,
-      { codes: ['SESSION_REVOKED', 'AUTH_INVALID'], httpRefusalCounts: false },
-      timeoutMs,
-    ),
-  );
-  return outcomeOf(
-    evidence,
-    `logout cut every session (${watched.length}) and the token is refused`,
-    (miss) =>
+  evidence.push(judgeHandshake('reconnect with the logged-out token', again, timeoutMs));
+  return outcomeOf(evidence, {
+    pass: () =>
+      `the logout cut every session (${watched.length}) and the token was refused at the next handshake`,
+    fail: (miss) =>
       miss.attempt.startsWith('reconnect')
-        ? `the logged-out token still connects (${miss.received})`
-        : `${miss.attempt} is ${miss.received} after the logout: sockets outlive it`,
-  );
+        ? `the logged-out token ${miss.received} at the next handshake`
+        : `${miss.attempt} was ${miss.received} ${timeoutMs} ms after the logout`,
+  });
 }

@@ -1,5 +1,5 @@
 import type { ProbeContext } from '../context';
-import { outcomeOf, type CheckOutcome } from '../judge';
+import { outcomeOf, refusals, type CheckOutcome } from '../judge';
 import { originAttempt } from './origin-attempt';
 
 /**
@@ -9,10 +9,8 @@ import { originAttempt } from './origin-attempt';
  */
 export async function missingOriginCheck(ctx: ProbeContext): Promise<CheckOutcome> {
   const evidence = [await originAttempt(ctx, undefined)];
-  return outcomeOf(
-    evidence,
-    'a handshake without Origin is refused',
-    (miss) =>
-      `a handshake without Origin is accepted (${miss.received}); if native clients need that, skip this check (--skip missing-origin)`,
-  );
+  return outcomeOf(evidence, {
+    pass: (items) => `a handshake without Origin was ${refusals(items)}`,
+    fail: (miss) => `a handshake without Origin ${miss.received}`,
+  });
 }

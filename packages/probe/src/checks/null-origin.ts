@@ -1,5 +1,5 @@
 import type { ProbeContext } from '../context';
-import { outcomeOf, type CheckOutcome } from '../judge';
+import { outcomeOf, refusals, type CheckOutcome } from '../judge';
 import { originAttempt } from './origin-attempt';
 
 /**
@@ -8,10 +8,8 @@ import { originAttempt } from './origin-attempt';
  */
 export async function nullOriginCheck(ctx: ProbeContext): Promise<CheckOutcome> {
   const evidence = [await originAttempt(ctx, 'null')];
-  return outcomeOf(
-    evidence,
-    'Origin: null is refused',
-    (miss) =>
-      `Origin: null is accepted (${miss.received}): any site can send it from a sandboxed iframe`,
-  );
+  return outcomeOf(evidence, {
+    pass: (items) => `Origin: null was ${refusals(items)}`,
+    fail: (miss) => `a handshake with Origin: null ${miss.received}`,
+  });
 }

@@ -1,11 +1,12 @@
 import type { ProbeContext } from '../context';
-import { judgeRefusedHandshake } from '../judge';
+import { judgeHandshake } from '../judge';
 import type { Evidence } from '../report';
 
 /**
- * One handshake with a bad Origin and an otherwise honest request (good token), so the
- * Origin is the only reason to refuse it. Origin guards may answer at the HTTP level
- * (403, or Engine.IO's 400 for a refused upgrade): that counts as a refusal.
+ * One handshake with the honest token from `origin` (`undefined`: no Origin header),
+ * so the Origin is the only reason to refuse it. Any way of not letting it in counts:
+ * a `connect_error`, an HTTP refusal before the WebSocket opens (403, Engine.IO's 400),
+ * a close or a dropped connection.
  */
 export async function originAttempt(
   ctx: ProbeContext,
@@ -13,10 +14,9 @@ export async function originAttempt(
 ): Promise<Evidence> {
   const handshake = await ctx.connect({ origin, token: await ctx.tokens.honest() });
   if (handshake.kind === 'connected') handshake.socket.close();
-  return judgeRefusedHandshake(
+  return judgeHandshake(
     origin === undefined ? 'no Origin header' : `Origin: ${origin}`,
     handshake,
-    { codes: ['ORIGIN_REJECTED'], httpRefusalCounts: true },
     ctx.options.timeoutMs,
   );
 }

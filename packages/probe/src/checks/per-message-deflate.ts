@@ -24,15 +24,14 @@ export async function perMessageDeflateCheck(ctx: ProbeContext): Promise<CheckOu
       attempt: 'upgrade offering permessage-deflate',
       received: handshake.extensions ?? 'no extension',
       ms: handshake.ms,
-      ok: !accepted,
-    },
+      verdict: accepted ? 'fail' : 'pass',
+    } as const,
   ];
   return accepted
     ? {
         status: 'fail',
-        summary:
-          'the server compresses WebSocket messages (permessage-deflate): secrets next to attacker-chosen text leak (CRIME/BREACH), and inflation costs memory; set perMessageDeflate: false',
+        summary: `the upgrade was answered with Sec-WebSocket-Extensions: ${handshake.extensions ?? ''}`,
         evidence,
       }
-    : { status: 'pass', summary: 'compression offered, not accepted', evidence };
+    : { status: 'pass', summary: 'permessage-deflate was offered and not accepted', evidence };
 }

@@ -35,7 +35,7 @@ async function corsAttempt(ctx: ProbeContext, pollingUrl: URL, origin: string): 
     attempt: `polling handshake, Origin: ${origin}`,
     received,
     ms: exchange.ms,
-    ok: !granted,
+    verdict: granted ? 'fail' : 'pass',
     ...(granted
       ? {
           note: credentials
@@ -58,10 +58,9 @@ export async function pollingCorsCheck(ctx: ProbeContext): Promise<CheckOutcome>
     await corsAttempt(ctx, pollingUrl, ctx.options.foreignOrigin),
     await corsAttempt(ctx, pollingUrl, 'null'),
   ];
-  return outcomeOf(
-    evidence,
-    'polling responses are not shared with other sites',
-    (miss) =>
-      `polling answers other sites with CORS access (${miss.received}): list your origins in the cors option`,
-  );
+  return outcomeOf(evidence, {
+    pass: () => 'polling answers carried no CORS grant for other sites',
+    fail: (miss) =>
+      `a polling handshake from ${miss.attempt.replace(/^.*Origin: /, '')} got ${miss.received}`,
+  });
 }

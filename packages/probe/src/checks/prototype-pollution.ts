@@ -1,10 +1,10 @@
 import type { ProbeContext } from '../context';
-import { notApplicable, outcomeOf, type CheckOutcome } from '../judge';
+import { outcomeOf, refusals, type CheckOutcome } from '../judge';
 import { eventFrame } from '../wire/packets';
 import { packetAttempt } from './packet-attempt';
+import { messagePrecondition } from './payload-control';
 import { argumentsJson, withEntryJson } from './payloads';
 
-const CODES = ['VALIDATION_FAILED'];
 const MARK = '{"portcullisProbe":true}';
 
 /**
@@ -13,10 +13,10 @@ const MARK = '{"portcullisProbe":true}';
  * `Object.prototype` and changes every object of the process.
  */
 export async function prototypePollutionCheck(ctx: ProbeContext): Promise<CheckOutcome> {
-  const { event, payload, namespace } = ctx.options;
-  if (event === undefined) {
-    return notApplicable('needs --event: an event your server handles (with an ack, ideally)');
-  }
+  const unmet = await messagePrecondition(ctx);
+  if (unmet !== undefined) return unmet;
+  const { payload, namespace } = ctx.options;
+  const event = ctx.options.event as string;
   const attempts: [string, string][] = [
     ['"__proto__" key', `"__proto__":${MARK}`],
     ['"constructor": { "prototype" }', `"constructor":{"prototype":${MARK}}`],
@@ -24,19 +24,13 @@ export async function prototypePollutionCheck(ctx: ProbeContext): Promise<CheckO
   const evidence = [];
   for (const [attempt, entry] of attempts) {
     evidence.push(
-      await packetAttempt(
-        ctx,
-        attempt,
-        (ackId) => [
-          eventFrame(namespace, ackId, argumentsJson(event, withEntryJson(payload, entry))),
-        ],
-        CODES,
-      ),
+      await packetAttempt(ctx, attempt, (ackId) => [
+        eventFrame(namespace, ackId, argumentsJson(event, withEntryJson(payload, entry))),
+      ]),
     );
   }
-  return outcomeOf(
-    evidence,
-    'prototype-pollution payloads are refused',
-    (miss) => `a ${miss.attempt} payload gets ${miss.received}: it reaches the handler`,
-  );
+  return outcomeOf(evidence, {
+    pass: (items) => `prototype-pollution payloads were ${refusals(items)}`,
+    fail: (miss) => `a payload with a ${miss.attempt} was ${miss.received}`,
+  });
 }

@@ -1,10 +1,9 @@
 import type { ProbeContext } from '../context';
-import { notApplicable, outcomeOf, type CheckOutcome } from '../judge';
+import { outcomeOf, refusals, type CheckOutcome } from '../judge';
 import { binaryEventFrame, eventFrame } from '../wire/packets';
 import { packetAttempt } from './packet-attempt';
+import { messagePrecondition } from './payload-control';
 import { argumentsJson } from './payloads';
-
-const CODES = ['VALIDATION_FAILED'];
 
 /**
  * Packets whose decoded types are not what a handler of JSON expects: a leftover binary
@@ -14,65 +13,34 @@ const CODES = ['VALIDATION_FAILED'];
  * connection closed), never handed to the application.
  */
 export async function typeConfusionCheck(ctx: ProbeContext): Promise<CheckOutcome> {
-  const { event, payload, namespace } = ctx.options;
-  if (event === undefined) {
-    return notApplicable('needs --event: an event your server handles (with an ack, ideally)');
-  }
+  const unmet = await messagePrecondition(ctx);
+  if (unmet !== undefined) return unmet;
+  const { payload, namespace } = ctx.options;
+  const event = ctx.options.event as string;
   // Each CVE packet makes socket.io-parser close the connection: one ends each session.
   const evidence = [
-    await packetAttempt(
-      ctx,
-      'leftover placeholder {_placeholder:true}',
-      (ackId) => [
-        eventFrame(namespace, ackId, argumentsJson(event, '{"_placeholder":true,"num":0}')),
-      ],
-      CODES,
-    ),
-    await packetAttempt(
-      ctx,
-      'event name that is an object',
-      (ackId) => [
-        eventFrame(
-          namespace,
-          ackId,
-          `[{"toString":"portcullis-probe"},${JSON.stringify(payload)}]`,
-        ),
-      ],
-      CODES,
-    ),
-    await packetAttempt(
-      ctx,
-      'a binary attachment instead of the payload',
-      (ackId) => [
-        binaryEventFrame(
-          namespace,
-          ackId,
-          1,
-          argumentsJson(event, '{"_placeholder":true,"num":0}'),
-        ),
-        Buffer.from('portcullis-probe'),
-      ],
-      CODES,
-    ),
-    await packetAttempt(
-      ctx,
-      'forged binary placeholder (num: "splice")',
-      (ackId) => [
-        binaryEventFrame(
-          namespace,
-          ackId,
-          1,
-          argumentsJson(event, '{"_placeholder":true,"num":"splice"}'),
-        ),
-        Buffer.from('portcullis-probe'),
-      ],
-      CODES,
-    ),
+    await packetAttempt(ctx, 'leftover placeholder {_placeholder:true}', (ackId) => [
+      eventFrame(namespace, ackId, argumentsJson(event, '{"_placeholder":true,"num":0}')),
+    ]),
+    await packetAttempt(ctx, 'event name that is an object', (ackId) => [
+      eventFrame(namespace, ackId, `[{"toString":"portcullis-probe"},${JSON.stringify(payload)}]`),
+    ]),
+    await packetAttempt(ctx, 'a binary attachment instead of the payload', (ackId) => [
+      binaryEventFrame(namespace, ackId, 1, argumentsJson(event, '{"_placeholder":true,"num":0}')),
+      Buffer.from('portcullis-probe'),
+    ]),
+    await packetAttempt(ctx, 'forged binary placeholder (num: "splice")', (ackId) => [
+      binaryEventFrame(
+        namespace,
+        ackId,
+        1,
+        argumentsJson(event, '{"_placeholder":true,"num":"splice"}'),
+      ),
+      Buffer.from('portcullis-probe'),
+    ]),
   ];
-  return outcomeOf(
-    evidence,
-    'payloads of unexpected types are refused',
-    (miss) =>
-      `a payload of unexpected type gets ${miss.received} (${miss.attempt}): the handler sees types it does not expect`,
-  );
+  return outcomeOf(evidence, {
+    pass: (items) => `payloads of unexpected types were ${refusals(items)}`,
+    fail: (miss) => `a payload of unexpected type (${miss.attempt}) was ${miss.received}`,
+  });
 }

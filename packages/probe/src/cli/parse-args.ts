@@ -19,12 +19,12 @@ function json(name: string, value: string | undefined): unknown {
   }
 }
 
-function list(value: string | undefined): CheckSelector[] | undefined {
+function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return value
     .split(',')
     .map((item) => item.trim())
-    .filter((item) => item.length > 0) as CheckSelector[];
+    .filter((item) => item.length > 0);
 }
 
 /** Reads the command line; the options themselves are checked by `runProbe`. */
@@ -50,6 +50,12 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
         'flood-seconds': { type: 'string' },
         'oversize-bytes': { type: 'string' },
         'mutation-count': { type: 'string' },
+        namespaces: { type: 'string' },
+        'sanitized-fields': { type: 'string' },
+        'sanitized-event': { type: 'string' },
+        'sanitized-payload': { type: 'string' },
+        'markup-bytes': { type: 'string' },
+        'markup-delay-ms': { type: 'string' },
         'logout-url': { type: 'string' },
         'login-url': { type: 'string' },
         'login-body': { type: 'string' },
@@ -103,8 +109,14 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     loginUrl: values['login-url'],
     loginBody: json('login-body', values['login-body']),
     sessions: integer('sessions', values.sessions),
-    only: list(values.only),
-    skip: list(values.skip),
+    namespaces: list(values.namespaces),
+    sanitizedFields: list(values['sanitized-fields']),
+    sanitizedEvent: values['sanitized-event'],
+    sanitizedPayload: json('sanitized-payload', values['sanitized-payload']),
+    markupBytes: integer('markup-bytes', values['markup-bytes']),
+    markupDelayMs: integer('markup-delay-ms', values['markup-delay-ms']),
+    only: list(values.only) as CheckSelector[] | undefined,
+    skip: list(values.skip) as CheckSelector[] | undefined,
     timeoutMs: integer('timeout-ms', values['timeout-ms']),
     maxConnections: integer('max-connections', values['max-connections']),
     iOwnThisHost: values['i-own-this-host'],

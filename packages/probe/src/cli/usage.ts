@@ -25,19 +25,34 @@ Messages
   --flood-seconds <s>        longest the flood lasts (default 5, max 60)
   --oversize-bytes <n>       size of the oversized message (default 102400)
   --mutation-count <n>       most mutated payloads of field-types (default 40, max 200)
+Namespaces
+  --namespaces <list>        comma-separated namespaces that must refuse a socket without
+                             a token, e.g. /admin,/chat (/admin and /internal are tried too)
+Sanitized fields (the sanitize checks need them)
+  --sanitized-fields <list>  fields your server sanitizes, e.g. text or meta.bio
+  --sanitized-event <name>   their event (default --event)
+  --sanitized-payload <json> a payload it acks (default --payload for the same event)
+  --markup-bytes <n>         size of the markup bomb, just under your limit (default 61440)
+  --markup-delay-ms <ms>     how much longer others may wait meanwhile (default 50)
 Logout
   --logout-url <url|path>    POSTed with Authorization: Bearer <token> (and the login's
                              cookies); must cut every socket of the sign-in
   --sessions <n>             sessions the logout must cut (default 2, max 10)
 Run
   --only <ids>               comma-separated checks or groups (origin, transport, auth,
-                             messages, logout)
+                             messages, sanitize, logout)
   --skip <ids>               checks or groups to leave out
   --timeout-ms <ms>          longest wait for one answer (default 3000)
   --max-connections <n>      most handshakes and HTTP requests (default 40)
-  --json                     print the report as JSON (for CI)
+  --json                     print the report as JSON (for CI): each attempt's observed
+                             outcome next to its verdict
   --i-own-this-host          allow a host with public addresses
   -h, --help                 this text
 
-Exit code: 0 when no check failed, 1 when one did, 2 for bad options or a refused host.
+Verdicts come from what the server did, whatever it names its errors: a handshake
+that does not connect, or a packet answered with an error (ack, error event,
+disconnect), is refused. "no answer" (nothing in time) is neither pass nor fail.
+
+Exit code: 0 when no check was seen to fail (passes, no answers and not-applicable
+ones only), 1 when one was, 2 for bad options or a refused host.
 `;

@@ -47,11 +47,11 @@ export async function signIn(ctx: ProbeContext, loginUrl: URL): Promise<Evidence
       attempt,
       received,
       ms: exchange.ms,
-      ok: false,
+      verdict: 'fail',
       note: `no ${TOKEN_FIELDS.join(' / ')} in a 2xx JSON answer`,
     };
   }
   ctx.tokens.useToken(token);
   ctx.cookies = cookiesOf(exchange.headers['set-cookie']);
-  return { attempt, received, ms: exchange.ms, ok: true };
+  return { attempt, received, ms: exchange.ms, verdict: 'pass' };
 }

@@ -1,14 +1,17 @@
 import { performance } from 'node:perf_hooks';
+import { ackRefusal, eventRefusal, isErrorEventName } from './ack-shape';
 import type { ProbeSocket } from './probe-socket';
 
 /** How the server answered one packet. */
 export type Answer =
-  | { kind: 'acked'; ms: number }
+  | { kind: 'acked'; ms: number; args: readonly unknown[] }
   | {
       kind: 'refused';
       ms: number;
       code: string | undefined;
-      via: 'ack' | 'error event' | 'disconnect event';
+      retryAfterMs: number | undefined;
+      /** Where the refusal came: the ack, an error event (named), or a disconnect event. */
+      via: 'ack' | 'disconnect event' | { event: string };
     }
   | { kind: 'closed'; ms: number; closeCode: number | undefined }
   | { kind: 'silent'; ms: number };
@@ -18,26 +21,19 @@ export interface AnswerEvents {
   readonly disconnectEvent: string;
 }
 
-/** The code of a Portcullis refusal body `{ code }`, or of an ack `{ error: { code } }`. */
+/** The code of a refusal body `{ code }` (a Portcullis event or a 403 body). */
 export function refusalCode(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const code = (value as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
 }
 
-export function ackError(args: readonly unknown[]): { code: string | undefined } | undefined {
-  const first = args[0];
-  if (typeof first !== 'object' || first === null || !('error' in first)) return undefined;
-  const { error } = first as { error: unknown };
-  if (error === undefined || error === null || error === false) return undefined;
-  return { code: refusalCode(error) };
-}
-
 /**
- * Waits for the answer to the packet sent with `ackId`: its ack (a Portcullis
- * `{ error }` counts as a refusal), a `portcullis:error` / `portcullis:disconnect`
- * event, the connection closing, or nothing within `timeoutMs`. Call it right after
- * sending; `started` is when the packet left.
+ * Waits for the answer to the packet sent with `ackId`: its ack (any error shape in it
+ * counts as a refusal), an error event (`portcullis:error`, `error`, `exception`,
+ * `…:error`), the disconnect event and the close that follows, the connection closing,
+ * or nothing within `timeoutMs`. Call it right after sending; `started` is when the
+ * packet left.
  */
 export function awaitAnswer(
   socket: ProbeSocket,
@@ -51,7 +47,7 @@ export function awaitAnswer(
     return Promise.resolve({ kind: 'closed', ms: 0, closeCode: socket.closeCode });
   }
   return new Promise((resolve) => {
-    let disconnectCode: string | undefined;
+    let announced: { code: string | undefined; retryAfterMs: number | undefined } | undefined;
     const done = (answer: Answer): void => {
       clearTimeout(timer);
       socket.off('ack', onAck);
@@ -59,30 +55,32 @@ export function awaitAnswer(
       socket.off('close', onClose);
       resolve(answer);
     };
+    const announcedRefusal = (): Answer | undefined =>
+      announced === undefined
+        ? undefined
+        : { kind: 'refused', ms: elapsed(), ...announced, via: 'disconnect event' };
     const onAck = (id: number, args: unknown[]): void => {
       if (id !== ackId) return;
-      const error = ackError(args);
-      if (error === undefined) done({ kind: 'acked', ms: elapsed() });
-      else done({ kind: 'refused', ms: elapsed(), code: error.code, via: 'ack' });
+      const refusal = ackRefusal(args);
+      done(
+        refusal === undefined
+          ? { kind: 'acked', ms: elapsed(), args }
+          : { kind: 'refused', ms: elapsed(), ...refusal, via: 'ack' },
+      );
     };
     const onEvent = (name: string, args: unknown[]): void => {
-      if (name === events.errorEvent) {
-        done({ kind: 'refused', ms: elapsed(), code: refusalCode(args[0]), via: 'error event' });
-      } else if (name === events.disconnectEvent) {
+      if (name === events.disconnectEvent) {
         // The close follows; keep the code, which says why.
-        disconnectCode = refusalCode(args[0]);
+        announced = eventRefusal(args);
+      } else if (isErrorEventName(name, events.errorEvent)) {
+        done({ kind: 'refused', ms: elapsed(), ...eventRefusal(args), via: { event: name } });
       }
     };
     const onClose = (closeCode: number | undefined): void => {
-      if (disconnectCode !== undefined) {
-        done({ kind: 'refused', ms: elapsed(), code: disconnectCode, via: 'disconnect event' });
-      } else {
-        done({ kind: 'closed', ms: elapsed(), closeCode });
-      }
+      done(announcedRefusal() ?? { kind: 'closed', ms: elapsed(), closeCode });
     };
     const timer = setTimeout(() => {
-      if (disconnectCode === undefined) done({ kind: 'silent', ms: elapsed() });
-      else done({ kind: 'refused', ms: elapsed(), code: disconnectCode, via: 'disconnect event' });
+      done(announcedRefusal() ?? { kind: 'silent', ms: elapsed() });
     }, timeoutMs);
     socket.on('ack', onAck);
     socket.on('event', onEvent);

@@ -19,6 +19,8 @@ export interface OpenRequest {
   readonly origin: string | undefined;
   /** Sent as `auth.token` in the CONNECT packet. */
   readonly token?: string | undefined;
+  /** Another namespace than the endpoint's (the unguarded-namespace check). */
+  readonly namespace?: string;
   /** Offer `permessage-deflate` in the upgrade (off for every other connection). */
   readonly offerDeflate?: boolean;
   /**
@@ -73,6 +75,8 @@ export interface ProbeSocketEvents {
   event: [name: string, args: unknown[]];
   /** The connection ended (the server closed it, or the namespace was disconnected). */
   close: [closeCode: number | undefined];
+  /** A packet for another namespace than the socket's (the answer to a latency ping). */
+  other: [namespace: string, type: string];
 }
 
 /**
@@ -111,7 +115,8 @@ export class ProbeSocket extends EventEmitter<ProbeSocketEvents> {
         followRedirects: false,
         maxPayload: MAX_INCOMING_FRAME,
       });
-      const socket = new ProbeSocket(ws, endpoint.namespace);
+      const namespace = request.namespace ?? endpoint.namespace;
+      const socket = new ProbeSocket(ws, namespace);
       let extensions: string | undefined;
       let settled = false;
       const settle = (handshake: Handshake): void => {
@@ -151,14 +156,18 @@ export class ProbeSocket extends EventEmitter<ProbeSocketEvents> {
         if (type === ENGINE.open) {
           socket.serverMaxPayload = readMaxPayload(text.slice(1));
           const auth = request.token === undefined ? {} : { token: request.token };
-          socket.send(connectFrame(endpoint.namespace, auth));
+          socket.send(connectFrame(namespace, auth));
         } else if (type === ENGINE.ping) {
           socket.send(ENGINE.pong);
         } else if (type === ENGINE.close) {
           socket.close();
         } else if (type === ENGINE.message) {
           const packet = decodePacket(text.slice(1));
-          if (packet === undefined || packet.namespace !== endpoint.namespace) return;
+          if (packet === undefined) return;
+          if (packet.namespace !== namespace) {
+            if (settled) socket.emit('other', packet.namespace, packet.type);
+            return;
+          }
           if (!settled) {
             if (packet.type === SOCKET.connect) {
               settle({ kind: 'connected', ms: elapsed(), socket, extensions });

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { onCleanup, readyNodeRedis, testRedisUrl, type NodeRedisClient } from '@portcullis/testing';
+import { Redis } from 'ioredis';
+import type { ConnectionLimitGuardOptions } from '../src';
+import { limitedServer, type LimitedServer, type LimitedServerOptions } from './helpers';
+
+export interface TwoNodes {
+  a: LimitedServer;
+  b: LimitedServer;
+  redisA: Redis;
+  redisB: NodeRedisClient;
+  keyPrefix: string;
+  /** The socket ids a user's sorted set holds, whichever node owns them, sorted. */
+  socketIdsInRedis(user: string): Promise<string[]>;
+}
+
+/** QUIT closes at once; `disconnect()` alone leaves a 2 s timer behind in ioredis. */
+export async function closeIoredis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await client.quit().catch(() => client.disconnect());
+}
+
+export function ioredisClient(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  onCleanup(() => closeIoredis(client));
+  return client;
+}
+
+/** Two nodes sharing one Redis: A talks to it through ioredis, B through node-redis. */
+export async function twoNodes(
+  options: ConnectionLimitGuardOptions,
+  extra: LimitedServerOptions = {},
+): Promise<TwoNodes> {
+  const url = testRedisUrl();
+  const keyPrefix = `portcullis:test:${randomUUID()}`;
+  const redisA = ioredisClient(url);
+  const redisB = await readyNodeRedis(url);
+  const a = await limitedServer({ ...options, keyPrefix, redis: redisA }, extra);
+  const b = await limitedServer({ ...options, keyPrefix, redis: redisB }, extra);
+  onCleanup(() => a.guard.close());
+  onCleanup(() => b.guard.close());
+  const socketIdsInRedis = async (user: string): Promise<string[]> => {
+    const members = (await redisA.zrange(`${keyPrefix}:user:${user}`, 0, -1)) as string[];
+    // A member is `<node id>:<socket id>`; node ids are UUIDs, without a colon.
+    return members.map((member) => member.slice(member.indexOf(':') + 1)).sort();
+  };
+  return { a, b, redisA, redisB, keyPrefix, socketIdsInRedis };
+}

@@ -1,0 +1,20 @@
+export { PORTCULLIS_CODES, clip, isLimitRefusal, isPortcullisCode } from './codes';
+export {
+  answerOutcome,
+  describeAnswer,
+  describeHandshake,
+  handshakeCode,
+  handshakeOutcome,
+} from './describe';
+export { judgeHandshake } from './handshake';
+export { explainHonestRefusal } from './honest';
+export { judgePacket } from './packet';
+export {
+  notApplicable,
+  outcomeOf,
+  refusalPhrase,
+  refusals,
+  worstVerdict,
+  type CheckOutcome,
+  type Summaries,
+} from './verdict';
