@@ -7,6 +7,10 @@ export interface PortcullisUser {
   readonly id: string;
   readonly roles: readonly string[];
   readonly sessionId?: string;
+  /** The credential's own id (a JWT's `jti`), for revoking one token. */
+  readonly tokenId?: string;
+  /** Epoch milliseconds at which the credential was issued (a JWT's `iat`). */
+  readonly issuedAt?: number;
   /** Epoch milliseconds at which the credential that opened the socket expires. */
   readonly expiresAt?: number;
   /** Verified claims; never the raw token. */
@@ -28,6 +32,10 @@ export interface PortcullisContext {
   /** Epoch milliseconds of the last application packet. */
   lastActivityAt: number;
   user?: PortcullisUser;
+  /** Weighted refusals in the current escalation window (core's `weighRefusal`). */
+  refusalWeight?: number;
+  /** Epoch milliseconds the current escalation window began; absent until a refusal. */
+  refusalsSince?: number;
 }
 
 function originOf(socket: AnySocket): string | undefined {

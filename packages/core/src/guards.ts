@@ -26,7 +26,8 @@ export type PacketVerdict = GuardVerdict | typeof PACKET_HANDLED;
 /** A verdict now, or later when the check needs a remote store. */
 export type MaybePromise<T> = T | Promise<T>;
 
-function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
+/** Whether a check answered later (a Promise or any thenable) rather than now. */
+export function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
   return (
     typeof value === 'object' &&
     value !== null &&

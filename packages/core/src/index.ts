@@ -43,6 +43,7 @@ export {
   usePacketGuards,
   attachPacketGuards,
   recordConnections,
+  isThenable,
   PACKET_HANDLED,
   type PacketVerdict,
   type GuardVerdict,
@@ -76,7 +77,19 @@ export {
 } from './recovery';
 export { restoreSessionsOnce } from './restore-once';
 export {
+  weighRefusal,
+  refusalWeightOf,
+  resolveEscalation,
+  DEFAULT_DISCONNECT_AFTER,
+  DEFAULT_REFUSAL_WEIGHTS,
+  type DisconnectAfter,
+  type EscalationOptions,
+  type EscalationPolicy,
+} from './escalation';
+export * from './options';
+export {
   DeadlineScheduler,
   type DeadlineSchedulerOptions,
   type ScheduledEntry,
 } from './deadline-scheduler';
+export * from './redis';

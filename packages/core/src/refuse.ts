@@ -1,5 +1,6 @@
 import type { GuardError } from './guard-error';
 import { recordSocketEvent, safeEventName } from './record';
+import { weighRefusal } from './escalation';
 import { settingsOf } from './settings';
 import { sharedState } from './shared-state';
 import type { AnySocket, Packet } from './socket-types';
@@ -41,6 +42,11 @@ export function refusePacket(
   const listeners = refusalListeners.get(socket);
   if (listeners !== undefined) {
     for (const listener of listeners) listener(error, packet);
+  }
+  const cut = weighRefusal(socket, error.code, settingsOf(socket).now());
+  if (cut !== undefined) {
+    // After this packet's answer has gone out, so the client hears both, in order.
+    queueMicrotask(() => disconnectWithCode(socket, cut, 'escalation'));
   }
 }
 

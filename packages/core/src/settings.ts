@@ -1,5 +1,6 @@
 import { TrustedProxies, type TrustedProxy } from './client-ip';
 import { securityEvents, type SecurityEventBus } from './events';
+import { resolveEscalation, setEscalation, type EscalationOptions } from './escalation';
 import { sharedState } from './shared-state';
 import type { AnyServer, AnySocket } from './socket-types';
 
@@ -18,6 +19,11 @@ export interface CoreOptions {
   bus?: SecurityEventBus;
   /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * When refusals cut a socket: every guard's refusals count, weighted by code.
+   * Default 50 within 10 s (`PAYLOAD_TOO_LARGE` weighs 5); `false` never cuts.
+   */
+  escalation?: EscalationOptions | false;
 }
 
 export interface CoreSettings {
@@ -66,6 +72,7 @@ export function configurePortcullis(
 ): CoreSettings {
   const settings = resolveCoreOptions(options);
   settingsByServer.set(io, settings);
+  setEscalation(io, resolveEscalation(options.escalation ?? {}));
   return settings;
 }
 

@@ -1,0 +1,37 @@
+/**
+ * The Redis clients Portcullis speaks to: ioredis (`Redis`, `Cluster`) and node-redis
+ * v4/v5 (`createClient()`), typed by the few members used, since neither package is a
+ * dependency of ours. Every guard with a Redis store takes one of these.
+ */
+export interface IoredisLikeClient {
+  call(command: string, ...args: (string | number | Buffer)[]): Promise<unknown>;
+  readonly status?: string;
+}
+
+export interface NodeRedisLikeClient {
+  sendCommand(args: string[]): Promise<unknown>;
+  readonly isReady?: boolean;
+}
+
+/** An ioredis or node-redis client. */
+export type RedisClient = IoredisLikeClient | NodeRedisLikeClient;
+
+export function isIoredisClient(value: unknown): value is IoredisLikeClient {
+  return typeof (value as { call?: unknown } | null)?.call === 'function';
+}
+
+export function isNodeRedisClient(value: unknown): value is NodeRedisLikeClient {
+  return typeof (value as { sendCommand?: unknown } | null)?.sendCommand === 'function';
+}
+
+/** Whether `value` is a client this adapter can drive. */
+export function isRedisClient(value: unknown): value is RedisClient {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (isIoredisClient(value) || isNodeRedisClient(value))
+  );
+}
+
+export const REDIS_CLIENT_EXPECTED =
+  'an ioredis client (new Redis(url)) or a connected node-redis client (await createClient({ url }).connect())';

@@ -1,0 +1,17 @@
+export {
+  isRedisClient,
+  isIoredisClient,
+  isNodeRedisClient,
+  REDIS_CLIENT_EXPECTED,
+  type RedisClient,
+  type IoredisLikeClient,
+  type NodeRedisLikeClient,
+} from './client';
+export { RedisStoreError, isRedisStoreError, type RedisFailureKind } from './errors';
+export {
+  createRedisAdapter,
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  type RedisAdapter,
+  type RedisAdapterOptions,
+  type RedisScript,
+} from './adapter';
