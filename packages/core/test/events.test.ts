@@ -2,12 +2,20 @@ import {
   GuardError,
   SecurityEventBus,
   configurePortcullis,
+  disconnectWithCode,
+  handshakeGuard,
   peekContext,
   recordConnections,
   usePacketGuards,
   type SecurityEvent,
 } from '@portcullis/core';
-import { connectClient, emitWithAck, startServer, waitFor } from '@portcullis/testing';
+import {
+  connectClient,
+  emitWithAck,
+  expectConnectError,
+  startServer,
+  waitFor,
+} from '@portcullis/testing';
 
 describe('SecurityEventBus', () => {
   it('isolates a sink that throws or rejects: other sinks and the guard carry on', async () => {
@@ -60,7 +68,10 @@ describe('SecurityEventBus', () => {
     expect(bus.listenerCount).toBe(0);
   });
 
-  it('records connection and disconnection without the token', async () => {
+  it('records every kind of event without the token, wherever the client put it', async () => {
+    // The token rides everywhere a careless change could copy it from: the auth object,
+    // the query string, the Authorization and Cookie headers, and the cause of refusals.
+    const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.planted-secret-claims.planted-signature';
     const bus = new SecurityEventBus();
     const events: SecurityEvent[] = [];
     bus.on((event) => {
@@ -69,17 +80,64 @@ describe('SecurityEventBus', () => {
     const server = await startServer({
       setup(io) {
         configurePortcullis(io, { bus });
+        io.use(
+          handshakeGuard('test-auth', (socket) =>
+            (socket.handshake.auth as { refuse?: boolean }).refuse === true
+              ? new GuardError('AUTH_INVALID', { cause: new Error(`bad token ${TOKEN}`) })
+              : undefined,
+          ),
+        );
         recordConnections(io);
+        usePacketGuards(io, {
+          guardName: 'deny',
+          check: (_socket, packet) =>
+            packet[0] === 'bad'
+              ? new GuardError('FORBIDDEN', { cause: new Error(`token ${TOKEN}`) })
+              : undefined,
+        });
+        io.on('connection', (socket) => {
+          socket.on('cut', () =>
+            disconnectWithCode(
+              socket,
+              new GuardError('SESSION_REVOKED', { cause: new Error(TOKEN) }),
+              'test',
+            ),
+          );
+        });
       },
     });
-    const client = await connectClient(server.url, { auth: { token: 'eyJhbGciOi.secret.token' } });
-    const disconnected = waitFor(server.io.of('/'), 'connection', 50).catch(() => undefined);
-    client.disconnect();
-    await disconnected;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(events.map((event) => event.type)).toEqual(['connection', 'disconnection']);
-    expect(events[1]?.detail).toEqual({ reason: 'client namespace disconnect' });
-    expect(JSON.stringify(events)).not.toContain('secret');
+    const planted = {
+      auth: { token: TOKEN },
+      query: { token: TOKEN },
+      extraHeaders: { authorization: `Bearer ${TOKEN}`, cookie: `session=${TOKEN}` },
+    };
+    const refused = await expectConnectError(server.url, {
+      ...planted,
+      auth: { token: TOKEN, refuse: true },
+    });
+    expect(refused.data?.code).toBe('AUTH_INVALID');
+    const client = await connectClient(server.url, planted);
+    expect(await emitWithAck(client, 'bad', { token: TOKEN })).toMatchObject({
+      error: { code: 'FORBIDDEN' },
+    });
+    const gone = waitFor(client, 'disconnect');
+    client.emit('cut');
+    await gone;
+    // The server's side of the disconnect is recorded once the socket has gone there too.
+    for (let tries = 0; tries < 100 && !events.some((e) => e.type === 'disconnection'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(events.map((event) => event.type)).toEqual([
+      'handshake_refused',
+      'connection',
+      'packet_refused',
+      'forced_disconnect',
+      'disconnection',
+    ]);
+    expect(events[4]?.detail).toEqual({ reason: 'server namespace disconnect' });
+    const written = JSON.stringify(events);
+    expect(written).not.toContain('planted');
+    expect(written).not.toContain('eyJhbGciOiJIUzI1NiJ9');
   });
 });
 
