@@ -40,8 +40,13 @@ const transformIgnorePatterns = [
   `/node_modules/(?!(\\.pnpm/(${esmOnly})@[^/]+/node_modules/)?(${esmOnly})/)`,
 ];
 
-const packagesDir = join(__dirname, 'packages');
-const examplesDir = join(__dirname, 'examples');
+// Node 20 loads this file through ts-node as CommonJS (`__dirname`); Node 22.18+ strips
+// the types itself and loads it as an ES module, where `__dirname` does not exist. Jest
+// always runs from the repository root (the scripts in package.json), so the working
+// directory stands in for it there.
+const rootDir = typeof __dirname === 'string' ? __dirname : process.cwd();
+const packagesDir = join(rootDir, 'packages');
+const examplesDir = join(rootDir, 'examples');
 
 /** Every workspace folder with a `test/` folder becomes one project, named after it. */
 const projectDirs = [packagesDir, examplesDir]

@@ -36,6 +36,15 @@ export interface PortcullisContext {
   refusalWeight?: number;
   /** Epoch milliseconds the current escalation window began; absent until a refusal. */
   refusalsSince?: number;
+  /**
+   * Rooms joined through `@portcullis/rooms`, with the rights granted (bit 1: join,
+   * bit 2: publish). Absent until the first such join.
+   */
+  roomGrants?: Record<string, number>;
+  /** Joins in the current minute (`@portcullis/rooms`'s per-socket join rate). */
+  roomJoins?: number;
+  /** Epoch milliseconds the current join window began. */
+  roomJoinsSince?: number;
 }
 
 function originOf(socket: AnySocket): string | undefined {

@@ -1,3 +1,4 @@
+import type { SecurityEventDetail } from './events';
 import type { GuardError } from './guard-error';
 import { recordSocketEvent, safeEventName } from './record';
 import { weighRefusal } from './escalation';
@@ -31,6 +32,7 @@ export function refusePacket(
   packet: Packet,
   error: GuardError,
   guard: string,
+  detail?: SecurityEventDetail,
 ): void {
   const last = packet[packet.length - 1];
   if (typeof last === 'function') {
@@ -38,7 +40,12 @@ export function refusePacket(
   } else if (socket.connected) {
     socket.emit(settingsOf(socket).errorEvent, { ...error.data, event: safeEventName(packet[0]) });
   }
-  recordSocketEvent(socket, 'packet_refused', { code: error.code, event: packet[0], guard });
+  recordSocketEvent(socket, 'packet_refused', {
+    code: error.code,
+    event: packet[0],
+    guard,
+    ...(detail === undefined ? {} : { detail }),
+  });
   const listeners = refusalListeners.get(socket);
   if (listeners !== undefined) {
     for (const listener of listeners) listener(error, packet);

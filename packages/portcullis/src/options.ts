@@ -9,6 +9,7 @@ import type { SanitizeGuardOptions } from '@portcullis/sanitize';
 import type { SessionExpiryGuardOptions } from '@portcullis/session-expiry';
 import type { SizeLimitGuardOptions } from '@portcullis/size-limit';
 import type { ValidateGuardOptions, ValidateSchemas } from '@portcullis/validate';
+import type { PresetRoomsOptions } from './rooms-options';
 import type { SecurityHeadersOptions } from './security-headers';
 
 /** Origin options other than the allowlist, which is the top-level `origins`. */
@@ -53,6 +54,11 @@ export interface PortcullisOptions extends Omit<CoreOptions, 'now'> {
   sanitize?: SanitizeGuardOptions | boolean;
   /** Disconnect at token expiry, warn before, refresh in band. On with auth. */
   sessionExpiry?: Omit<SessionExpiryGuardOptions, 'verifyToken' | 'onUserChange'> | false;
+  /**
+   * Who may join and publish in which room (`@portcullis/rooms`). Off unless given;
+   * `roomTokens: true` verifies room tokens with the handshake's keys and rules.
+   */
+  rooms?: PresetRoomsOptions | false;
   /** Logout on every node and the revocation denylist. On with auth. */
   logoutRevoke?: LogoutRevokeGuardOptions | false;
   /** Close connections idle for too long. On by default (10 minutes). */
@@ -87,6 +93,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'sanitize',
   'sessionExpiry',
   'logoutRevoke',
+  'rooms',
   'idleTimeout',
   'requireTLS',
   'securityHeaders',

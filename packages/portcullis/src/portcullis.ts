@@ -27,6 +27,7 @@ import {
   type RateLimitGuard,
   type RateLimitGuardOptions,
 } from '@portcullis/rate-limit';
+import { roomsGuard, type RoomsGuard } from '@portcullis/rooms';
 import { sanitizeGuard } from '@portcullis/sanitize';
 import { sessionExpiryGuard } from '@portcullis/session-expiry';
 import { checkServerOptions, sizeLimitGuard, type SizeLimitGuard } from '@portcullis/size-limit';
@@ -34,6 +35,7 @@ import { validateGuard } from '@portcullis/validate';
 import { checkPortcullisOptions, type PortcullisOptions } from './options';
 import { requireTlsGuard } from './require-tls';
 import { guardEveryNamespace } from './namespaces';
+import { roomsOptions } from './rooms-options';
 import { installSecurityHeaders } from './security-headers';
 import {
   findDangerousSettings,
@@ -49,6 +51,8 @@ export interface Portcullis {
   readonly sizeLimit: SizeLimitGuard | undefined;
   readonly rateLimit: RateLimitGuard | undefined;
   readonly connectionLimit: ConnectionLimitGuard | undefined;
+  /** Room joins, publish rights and `revokeRoom`; `undefined` unless `rooms` was given. */
+  readonly rooms: RoomsGuard | undefined;
   /** Dangerous settings found by the start-up check (also printed and put on the bus). */
   readonly warnings: readonly StartupWarning[];
   /** The guards installed, in order: handshake first, then per packet. */
@@ -163,16 +167,28 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
   const packetGuards: PacketGuard[] = [];
   if (sizeLimit !== undefined) packetGuards.push(sizeLimit);
   if (rateLimit !== undefined) packetGuards.push(...rateLimit.packetGuards);
+  const rooms = options.rooms ? roomsGuard(roomsOptions(options.rooms, auth)) : undefined;
+  // After a refresh the socket's identity may have changed: its revocation rooms follow,
+  // and the rooms it holds by rule or capability are decided again.
+  const onUserChange =
+    revocation === undefined && rooms === undefined
+      ? undefined
+      : (socket: AnySocket): void => {
+          if (revocation !== undefined) syncRevocationRooms(socket);
+          if (rooms !== undefined) void rooms.recheckRooms(socket);
+        };
   if (auth !== undefined && options.sessionExpiry !== false) {
     packetGuards.push(
       sessionExpiryGuard({
         ...(options.sessionExpiry ?? {}),
         ...(verifyRefresh === undefined ? {} : { verifyToken: verifyRefresh }),
-        ...(revocation === undefined
-          ? {}
-          : { onUserChange: (socket: AnySocket) => syncRevocationRooms(socket) }),
+        ...(onUserChange === undefined ? {} : { onUserChange }),
       }),
     );
+  }
+  if (rooms !== undefined) {
+    rooms.install(io);
+    packetGuards.push(rooms);
   }
   if (options.authorize) {
     const { rules, ...authorizeOptions } = options.authorize;
@@ -250,6 +266,7 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
     sizeLimit,
     rateLimit,
     connectionLimit,
+    rooms,
     warnings,
     order: { handshake: handshakeOrder, packet: packetOrder },
   };
