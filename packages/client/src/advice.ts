@@ -38,6 +38,9 @@ const TERMINAL: ReadonlySet<GuardErrorCode> = new Set<GuardErrorCode>([
   'PAYLOAD_TOO_LARGE',
   'VALIDATION_FAILED',
   'SESSION_REVOKED',
+  'CONTENT_REJECTED',
+  // Already delivered: resending the same message is answered the same way.
+  'REPLAYED',
 ]);
 
 const STOP: ReconnectAdvice = Object.freeze({ action: 'stop' });

@@ -17,6 +17,8 @@ export const GUARD_ERROR_CODES = [
   'SESSION_REVOKED',
   'IDLE_TIMEOUT',
   'INTERNAL',
+  'CONTENT_REJECTED',
+  'REPLAYED',
 ] as const;
 
 export type GuardErrorCode = (typeof GUARD_ERROR_CODES)[number];
@@ -39,6 +41,8 @@ export const RETRYABLE_BY_DEFAULT: Readonly<Record<GuardErrorCode, boolean>> = {
   SESSION_REVOKED: false,
   IDLE_TIMEOUT: true,
   INTERNAL: true,
+  CONTENT_REJECTED: false,
+  REPLAYED: false,
 };
 
 export function isGuardErrorCode(value: unknown): value is GuardErrorCode {

@@ -63,6 +63,8 @@ const SENTENCES: Readonly<
   SESSION_REVOKED: () => 'You were logged out from another tab or device.',
   IDLE_TIMEOUT: () => 'You were disconnected after a period of inactivity.',
   INTERNAL: () => 'The server could not handle this right now; please try again in a moment.',
+  CONTENT_REJECTED: () => 'That message was not accepted.',
+  REPLAYED: () => 'That message was already delivered.',
 };
 
 /**

@@ -28,6 +28,8 @@ const EXPECTED: Record<GuardErrorCode, 'retry' | 'refresh-token' | 'stop'> = {
   SESSION_REVOKED: 'stop',
   IDLE_TIMEOUT: 'retry',
   INTERNAL: 'retry',
+  CONTENT_REJECTED: 'stop',
+  REPLAYED: 'stop',
 };
 
 describe('reconnectAdvice', () => {

@@ -34,6 +34,8 @@ export function exhaustive(value: unknown): string {
     case 'SESSION_REVOKED':
     case 'IDLE_TIMEOUT':
     case 'INTERNAL':
+    case 'CONTENT_REJECTED':
+    case 'REPLAYED':
       return info.code;
     default: {
       const never: never = info.code;

@@ -17,6 +17,8 @@ export const GUARD_ERROR_CODES = [
   'SESSION_REVOKED',
   'IDLE_TIMEOUT',
   'INTERNAL',
+  'CONTENT_REJECTED',
+  'REPLAYED',
 ] as const;
 
 export type GuardErrorCode = (typeof GUARD_ERROR_CODES)[number];
@@ -46,6 +48,11 @@ export const CODE_INFO: Readonly<Record<GuardErrorCode, CodeInfo>> = {
   SESSION_REVOKED: { retryable: false, message: 'The session has been revoked.' },
   IDLE_TIMEOUT: { retryable: true, message: 'The connection was idle for too long.' },
   INTERNAL: { retryable: true, message: 'The server could not check this request.' },
+  CONTENT_REJECTED: { retryable: false, message: 'The message was not accepted.' },
+  REPLAYED: {
+    retryable: false,
+    message: 'This message was already received (or its timestamp is outside the allowed window).',
+  },
 };
 
 export function isGuardErrorCode(value: unknown): value is GuardErrorCode {

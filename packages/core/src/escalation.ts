@@ -34,6 +34,8 @@ export const DEFAULT_REFUSAL_WEIGHTS: Readonly<Partial<Record<GuardErrorCode, nu
   VALIDATION_FAILED: 2,
   FORBIDDEN: 2,
   INTERNAL: 0,
+  // A client retrying a message it is not sure was delivered is told REPLAYED: honest.
+  REPLAYED: 0,
 };
 
 /** The resolved policy a server's refusals are weighed by. */

@@ -39,6 +39,7 @@ export * from '@portcullis/sanitize';
 export * from '@portcullis/session-expiry';
 export * from '@portcullis/logout-revoke';
 export * from '@portcullis/rooms';
+export * from '@portcullis/content';
 export type { PresetRoomsOptions } from './rooms-options';
 export * from '@portcullis/idle-timeout';
 export * from '@portcullis/audit';

@@ -9,6 +9,7 @@ import type { SanitizeGuardOptions } from '@portcullis/sanitize';
 import type { SessionExpiryGuardOptions } from '@portcullis/session-expiry';
 import type { SizeLimitGuardOptions } from '@portcullis/size-limit';
 import type { ValidateGuardOptions, ValidateSchemas } from '@portcullis/validate';
+import type { ContentGuardOptions, ReplayGuardOptions } from '@portcullis/content';
 import type { PresetRoomsOptions } from './rooms-options';
 import type { SecurityHeadersOptions } from './security-headers';
 
@@ -59,6 +60,10 @@ export interface PortcullisOptions extends Omit<CoreOptions, 'now'> {
    * `roomTokens: true` verifies room tokens with the handshake's keys and rules.
    */
   rooms?: PresetRoomsOptions | false;
+  /** Content rules (duplicates, links, mentions, repetition, caps, blocklist). Off unless given. */
+  content?: ContentGuardOptions | false;
+  /** Replay protection for the events that opt in. Off unless given. */
+  replay?: ReplayGuardOptions | false;
   /** Logout on every node and the revocation denylist. On with auth. */
   logoutRevoke?: LogoutRevokeGuardOptions | false;
   /** Close connections idle for too long. On by default (10 minutes). */
@@ -94,6 +99,8 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'sessionExpiry',
   'logoutRevoke',
   'rooms',
+  'content',
+  'replay',
   'idleTimeout',
   'requireTLS',
   'securityHeaders',

@@ -27,6 +27,7 @@ import {
   type RateLimitGuard,
   type RateLimitGuardOptions,
 } from '@portcullis/rate-limit';
+import { contentGuard, replayGuard } from '@portcullis/content';
 import { roomsGuard, type RoomsGuard } from '@portcullis/rooms';
 import { sanitizeGuard } from '@portcullis/sanitize';
 import { sessionExpiryGuard } from '@portcullis/session-expiry';
@@ -198,9 +199,13 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
     const { schemas, ...validateOptions } = options.validate;
     packetGuards.push(validateGuard(schemas, validateOptions));
   }
+  // Content rules judge the text as sent, before sanitizing rewrites it.
+  if (options.content) packetGuards.push(contentGuard(options.content));
   if (options.sanitize) {
     packetGuards.push(sanitizeGuard(options.sanitize === true ? {} : options.sanitize));
   }
+  // Last of the checks: a message refused by any other guard must not burn its id.
+  if (options.replay) packetGuards.push(replayGuard(options.replay));
   if (options.idleTimeout !== false) packetGuards.push(idleTimeoutGuard(options.idleTimeout ?? {}));
   packetOrder.push(...packetGuards.map((guard) => guard.guardName));
 
