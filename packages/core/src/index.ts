@@ -93,3 +93,4 @@ export {
   type ScheduledEntry,
 } from './deadline-scheduler';
 export * from './redis';
+export * from './payload';

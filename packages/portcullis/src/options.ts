@@ -110,6 +110,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'errorEvent',
   'disconnectEvent',
   'bus',
+  'escalation',
 ]);
 
 /** Checks the shape of the options once, with messages that say how to fix them. */

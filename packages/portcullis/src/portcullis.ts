@@ -80,7 +80,7 @@ function requireEngine(io: AnyServer): EngineWithUse {
 function rateLimitOptions(options: PortcullisOptions): RateLimitGuardOptions {
   const given = options.rateLimit === false ? {} : (options.rateLimit ?? {});
   if (given.messages === false) return given;
-  const costPerKiB = options.sizeLimit === false ? 0 : 1;
+  const costPerKiB = options.sizeLimit === false ? false : 1;
   return { ...given, messages: { costPerKiB, ...given.messages } };
 }
 
@@ -94,9 +94,10 @@ function rateLimitOptions(options: PortcullisOptions): RateLimitGuardOptions {
  *   one with side effects);
  * - connection state recovery: a saved session is restored once, and a recovered socket
  *   goes through the handshake checks again before any of its packets is handled;
- * - per packet: size → message rate limit → error rate → session expiry (and in-band
- *   token refresh) → authorization → validation → sanitization → idle tracking → your
- *   handler.
+ * - per packet: size → message rate limit → session expiry (and in-band token refresh)
+ *   → rooms → authorization → validation → content rules → sanitization → replay →
+ *   idle tracking → your handler. Refusals of every guard are weighed in one place
+ *   (core's escalation), which cuts a socket refused too often.
  *
  * Cheap and decisive checks come first, so an attacker pays before the server does.
  *
@@ -113,6 +114,7 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
     ...(options.errorEvent === undefined ? {} : { errorEvent: options.errorEvent }),
     ...(options.disconnectEvent === undefined ? {} : { disconnectEvent: options.disconnectEvent }),
     ...(options.bus === undefined ? {} : { bus: options.bus }),
+    ...(options.escalation === undefined ? {} : { escalation: options.escalation }),
   });
   const bus: SecurityEventBus = core.bus;
   const auth = options.auth === false ? undefined : options.auth;

@@ -7,11 +7,7 @@ import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { getContext, handshakeGuard, usePacketGuards } from '@portcullis/core';
-import {
-  connectionRateLimitGuard,
-  errorRateLimitGuard,
-  messageRateLimitGuard,
-} from '@portcullis/rate-limit';
+import { connectionRateLimitGuard, messageRateLimitGuard } from '@portcullis/rate-limit';
 
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
@@ -38,7 +34,7 @@ if (guarded) {
       getContext(socket).user = { id: socket.handshake.auth.userId, roles: [], claims: {} };
     }),
   );
-  usePacketGuards(io, messages, errorRateLimitGuard());
+  usePacketGuards(io, messages);
 }
 io.on('connection', (socket) => {
   socket.on('chat:send', (_message, ack) => ack({ ok: true }));

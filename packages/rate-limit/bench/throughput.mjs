@@ -9,7 +9,7 @@ import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { getContext, handshakeGuard, usePacketGuards } from '@portcullis/core';
-import { errorRateLimitGuard, messageRateLimitGuard } from '@portcullis/rate-limit';
+import { messageRateLimitGuard } from '@portcullis/rate-limit';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const MESSAGES = Number(process.argv[3] ?? 20_000);
@@ -27,13 +27,12 @@ const redis = redisUrl === undefined ? undefined : new (await import('ioredis'))
 
 const configs = {
   bare: () => [],
-  'guard, memory (sync)': () => [messageRateLimitGuard(shape), errorRateLimitGuard()],
+  'guard, memory (sync)': () => [messageRateLimitGuard(shape)],
   'guard, RLF memory limiter (Promise)': () => [
     messageRateLimitGuard({
       ...shape,
       perUser: new RateLimiterMemory({ points: HIGH, duration: 60 }),
     }),
-    errorRateLimitGuard(),
   ],
   ...(redis === undefined
     ? {}
@@ -45,7 +44,6 @@ const configs = {
             keyPrefix: `bench:${process.pid}`,
             perUser: [{ points: HIGH, durationMs: 60_000 }],
           }),
-          errorRateLimitGuard(),
         ],
       }),
 };

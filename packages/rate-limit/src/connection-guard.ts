@@ -1,5 +1,6 @@
 import {
   type GuardError,
+  checkOptions,
   getContext,
   handshakeGuard,
   ipSubnetKey,
@@ -9,30 +10,22 @@ import {
   type HandshakeMiddleware,
   type MaybePromise,
 } from '@portcullis/core';
+import { GuardClock } from './clock';
+import {
+  DEFAULT_IPV6_SUBNET,
+  DEFAULT_PER_IP_CONNECTIONS,
+  DEFAULT_PER_USER_CONNECTIONS,
+  connectionRateLimitGuardOptionsSpec,
+  type ConnectionRateLimitGuardOptions,
+} from './connection-options';
 import { KeyedScope } from './keyed-scope';
-import { limitEntries, type LimitSpec, type Limits, type RateLimit } from './limit-spec';
+import { limitList, type LimitSpec } from './limit-spec';
 import { refusalError } from './refusal-error';
 import { StoreErrorHandler } from './store-errors';
-import { resolveStoreOptions, type RateLimitStoreOptions } from './store-options';
+import { resolveStoreOptions } from './store-options';
 import { StoreFailure, type StoreAnswer } from './store-window';
 
 const GUARD = 'rate-limit';
-
-export interface ConnectionRateLimitGuardOptions extends RateLimitStoreOptions {
-  /**
-   * Connection attempts per client IP (IPv6 per `ipv6Subnet`). Default: 40 per 10 s,
-   * then blocked for 60 s. Raise it when many users share one address (NAT, offices).
-   */
-  perIp?: Limits;
-  /**
-   * Connection attempts per authenticated user, when an earlier guard (auth) has set
-   * `user` in the context; skipped for anonymous sockets. Default: 10 per 10 s, then
-   * blocked for 60 s.
-   */
-  perUser?: Limits;
-  /** IPv6 addresses are keyed by this prefix length, so one host cannot rotate. Default 64. */
-  ipv6Subnet?: number;
-}
 
 /** The `io.use` middleware, plus what an operator may want to look at. */
 export interface ConnectionRateLimitGuard extends HandshakeMiddleware {
@@ -42,30 +35,11 @@ export interface ConnectionRateLimitGuard extends HandshakeMiddleware {
   reset(): void;
 }
 
-export const DEFAULT_PER_IP_CONNECTIONS: RateLimit = {
-  points: 40,
-  durationMs: 10_000,
-  blockDurationMs: 60_000,
-};
-export const DEFAULT_PER_USER_CONNECTIONS: RateLimit = {
-  points: 10,
-  durationMs: 10_000,
-  blockDurationMs: 60_000,
-};
-
-function checkSubnet(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 128) {
-    throw new TypeError(
-      `connectionRateLimitGuard: ipv6Subnet must be a prefix length from 1 to 128 (default 64); got ${String(value)}.`,
-    );
-  }
-  return value;
-}
-
 /**
  * Limits connection attempts per IP and per authenticated user; refuses with
  * `RATE_LIMITED` and `retryAfterMs` in `connect_error`. Keys come from the context only
  * (the resolved IP, the verified `user.id`), never from what the handshake claims.
+ * Time is core's clock (`configurePortcullis(io, { now })`).
  *
  * @example
  * io.use(connectionRateLimitGuard({ perIp: { points: 20, durationMs: 10_000 } }));
@@ -73,19 +47,22 @@ function checkSubnet(value: unknown): number {
 export function connectionRateLimitGuard(
   options: Readonly<ConnectionRateLimitGuardOptions> = {},
 ): ConnectionRateLimitGuard {
-  const store = resolveStoreOptions(options, 'connectionRateLimitGuard');
-  const clock = store.now;
-  const errors = new StoreErrorHandler(GUARD, store.onStoreError, clock);
-  const subnet = checkSubnet(options.ipv6Subnet ?? 64);
+  checkOptions(connectionRateLimitGuardOptionsSpec, options, 'connectionRateLimitGuard');
+  const store = resolveStoreOptions(options);
+  const clock = new GuardClock();
+  const errors = new StoreErrorHandler(GUARD, store.onStoreError);
+  const subnet = options.ipv6Subnet ?? DEFAULT_IPV6_SUBNET;
   const ipScope = KeyedScope.build(
     'connect:ip',
-    limitEntries<LimitSpec>(options.perIp, DEFAULT_PER_IP_CONNECTIONS, 'perIp'),
+    limitList<LimitSpec>(options.perIp, DEFAULT_PER_IP_CONNECTIONS),
     store,
+    clock,
   );
   const userScope = KeyedScope.build(
     'connect:user',
-    limitEntries<LimitSpec>(options.perUser, DEFAULT_PER_USER_CONNECTIONS, 'perUser'),
+    limitList<LimitSpec>(options.perUser, DEFAULT_PER_USER_CONNECTIONS),
     store,
+    clock,
   );
 
   const refuse = (socket: AnySocket, wait: number, limit: string): GuardError | undefined => {
@@ -123,7 +100,7 @@ export function connectionRateLimitGuard(
   };
 
   const check = (socket: AnySocket): MaybePromise<GuardVerdict> => {
-    const now = clock();
+    const now = clock.follow(socket)();
     if (ipScope.isEmpty) return checkUser(socket, now);
     const key = ipSubnetKey(getContext(socket).ip, subnet);
     const result = ipScope.consume(key, 1, now);

@@ -1,31 +1,22 @@
+export { rateLimitGuard, type RateLimitGuard } from './rate-limit-guard';
+export { rateLimitGuardOptionsSpec, type RateLimitGuardOptions } from './rate-limit-options';
+export { connectionRateLimitGuard, type ConnectionRateLimitGuard } from './connection-guard';
 export {
-  rateLimitGuard,
-  type RateLimitGuard,
-  type RateLimitGuardOptions,
-} from './rate-limit-guard';
-export {
-  connectionRateLimitGuard,
+  connectionRateLimitGuardOptionsSpec,
   DEFAULT_PER_IP_CONNECTIONS,
   DEFAULT_PER_USER_CONNECTIONS,
-  type ConnectionRateLimitGuard,
+  type ConnectionLimitOptions,
   type ConnectionRateLimitGuardOptions,
-} from './connection-guard';
+} from './connection-options';
+export { messageRateLimitGuard, type MessageRateLimitGuard } from './message-guard';
 export {
-  messageRateLimitGuard,
+  messageRateLimitGuardOptionsSpec,
   DEFAULT_PER_SOCKET,
   DEFAULT_PER_USER,
-  DEFAULT_DISCONNECT_AFTER,
-  type MessageRateLimitGuard,
+  type MessageLimitOptions,
   type MessageRateLimitGuardOptions,
-} from './message-guard';
-export {
-  errorRateLimitGuard,
-  DEFAULT_ERROR_RATE,
-  type ErrorRateLimitGuardOptions,
-} from './error-rate-guard';
+} from './message-options';
 export { recheckOnRecovery } from './recovery';
 export type { RateLimit, LimitSpec, Limits, RateLimiterLike } from './limit-spec';
-export type { RefusalLimit } from './refusal-window';
 export type { RateLimitStoreOptions, StoreErrorPolicy } from './store-options';
-export type { RedisClientLike } from './redis-store';
 export { STORE_WARNING_INTERVAL_MS } from './store-errors';

@@ -1,11 +1,5 @@
-import {
-  assertWholeSeconds,
-  isLimiter,
-  toWindowSpec,
-  type LabelledLimit,
-  type LimitSpec,
-  type WindowSpec,
-} from './limit-spec';
+import type { ClockSource } from './clock';
+import { isLimiter, toWindowSpec, type LimitSpec, type WindowSpec } from './limit-spec';
 import { KeyedMemoryWindow } from './memory-window';
 import { RedisWindows } from './redis-windows';
 import type { ResolvedStoreOptions } from './store-options';
@@ -28,31 +22,29 @@ export class KeyedScope {
 
   static build(
     name: string,
-    limits: readonly LabelledLimit<LimitSpec>[],
+    limits: readonly LimitSpec[],
     store: ResolvedStoreOptions,
+    clock: ClockSource,
     placement: 'store' | 'memory' = 'store',
   ): KeyedScope {
     const memory: KeyedMemoryWindow[] = [];
     const stores: AsyncWindow[] = [];
     const specs: WindowSpec[] = [];
     const inRedis: WindowSpec[] = [];
-    for (const { limit, label } of limits) {
+    for (const limit of limits) {
       if (isLimiter(limit)) {
         stores.push(new StoreWindow(limit, store.storeTimeoutMs));
         continue;
       }
-      const spec = toWindowSpec(limit, label);
+      // Whole seconds when counted in Redis: the options spec has checked it.
+      const spec = toWindowSpec(limit);
       specs.push(spec);
-      if (store.redis !== undefined && placement === 'store') {
-        assertWholeSeconds(spec, label);
-        inRedis.push(spec);
-      } else {
-        memory.push(new KeyedMemoryWindow(spec, store.now));
-      }
+      if (store.redis !== undefined && placement === 'store') inRedis.push(spec);
+      else memory.push(new KeyedMemoryWindow(spec, clock));
     }
     // Every described window of the scope in one script call: one round trip per consume.
     if (store.redis !== undefined && inRedis.length > 0) {
-      stores.push(new RedisWindows(inRedis, name, store.redis, store.now));
+      stores.push(new RedisWindows(inRedis, name, store.redis, clock));
     }
     return new KeyedScope(name, memory, stores, specs);
   }
@@ -81,8 +73,8 @@ export class KeyedScope {
     }
     const stores = this.stores;
     if (stores.length === 0) return 0;
-    if (stores.length === 1) return (stores[0] as AsyncWindow).consume(key, cost);
-    return Promise.all(stores.map((window) => window.consume(key, cost))).then(combineAnswers);
+    if (stores.length === 1) return (stores[0] as AsyncWindow).consume(key, cost, now);
+    return Promise.all(stores.map((window) => window.consume(key, cost, now))).then(combineAnswers);
   }
 
   clear(): void {

@@ -1,3 +1,4 @@
+import type { ClockSource } from './clock';
 import type { WindowSpec } from './limit-spec';
 
 /**
@@ -59,7 +60,8 @@ export class KeyedMemoryWindow {
 
   constructor(
     readonly spec: WindowSpec,
-    private readonly now: () => number,
+    /** Read by the sweep only; `consume` is given the check's time. */
+    private readonly clock: ClockSource,
   ) {
     this.sweepEveryMs = Math.min(
       MAX_SWEEP_MS,
@@ -97,7 +99,7 @@ export class KeyedMemoryWindow {
 
   private sweep(): void {
     this.sweepTimer = undefined;
-    const now = this.now();
+    const now = this.clock.now();
     for (const [key, counter] of this.counters) {
       if (counter.expiresAt <= now) this.counters.delete(key);
     }

@@ -1,80 +1,137 @@
-/** How the message guard reads its options: checked once, in the factory. */
-import { KeyedScope } from './keyed-scope';
+/** The options of `messageRateLimitGuard`: their types, defaults and spec. */
+import { childPath, isPlainObject, opt, type ObjectRule, type OptionSpec } from '@portcullis/core';
+import { isLimiter, limitList, type Limits, type RateLimit } from './limit-spec';
+import { limitsSpec } from './limits-spec';
+import { oldSpelling } from './option-spelling';
 import {
-  isLimiter,
-  limitEntries,
-  toWindowSpec,
-  type Limits,
-  type RateLimit,
-  type WindowSpec,
-} from './limit-spec';
-import type { ResolvedStoreOptions } from './store-options';
+  removedForEscalation,
+  storeOptionFields,
+  wholeSecondsProblem,
+  type RateLimitStoreOptions,
+} from './store-options';
 
-export interface EventLimit {
-  /** Anonymous sockets: counted on the socket. */
-  readonly specs: readonly WindowSpec[];
-  /** Authenticated users: counted per user id (in Redis when given). */
-  readonly users: KeyedScope;
+/** The options of the message limits themselves (what `rateLimitGuard`'s `messages` takes). */
+export interface MessageLimitOptions {
+  /**
+   * Per socket, always in this process's memory (a socket lives on one node).
+   * Default: 30 per second and 600 per minute. `false` turns it off.
+   */
+  perSocket?: Limits<RateLimit>;
+  /**
+   * Per authenticated user (`user.id` from the context), across all of that user's
+   * sockets; across nodes with `redis`. Default: 60 per second and 1,200 per minute.
+   * `false` turns it off.
+   */
+  perUser?: Limits;
+  /**
+   * Per event name: counts packets of that event (1 each) per user when authenticated,
+   * per socket otherwise. Default: none.
+   */
+  perEvent?: Readonly<Record<string, Limits<RateLimit>>>;
+  /**
+   * All packets of this process. Described windows stay in memory even with `redis`
+   * (they protect this node); pass a limiter you built for a cluster-wide ceiling.
+   * Default: off (`false`).
+   */
+  global?: Limits;
+  /** Points each event costs against the per-socket, per-user and global limits. */
+  costs?: Readonly<Record<string, number>>;
+  /** Cost of an event missing from `costs`. Default 1; `0` makes unlisted events free. */
+  defaultCost?: number;
+  /**
+   * Extra points per whole KiB of a packet, against the per-socket, per-user and global
+   * limits: a packet costs `(costs[event] ?? defaultCost) + costPerKiB * floor(bytes / 1024)`,
+   * capped at the fewest points of those windows. The size is the one
+   * `@portcullis/size-limit` measured on the raw frames, so size-limit must be installed
+   * on the same server (anywhere in the chain); without it each packet costs its base
+   * cost and a process warning says so once. Default: off (`false`).
+   */
+  costPerKiB?: number | false;
 }
 
-export function checkCost(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new TypeError(`${option} must be 0 or a positive integer; got ${String(value)}.`);
-  }
-  return value;
-}
+export interface MessageRateLimitGuardOptions extends RateLimitStoreOptions, MessageLimitOptions {}
 
-/** Per-socket and per-event windows live on the socket, so they must be described. */
-export function describedWindow(limit: RateLimit, label: string): WindowSpec {
-  if (isLimiter(limit)) {
-    throw new TypeError(
-      `${label} takes { points, durationMs, blockDurationMs? } only (it is counted on the socket); ` +
-        'pass a limiter you built to perUser or global instead.',
-    );
-  }
-  return toWindowSpec(limit, label);
-}
+export const DEFAULT_PER_SOCKET: readonly RateLimit[] = [
+  { points: 30, durationMs: 1000 },
+  { points: 600, durationMs: 60_000 },
+];
+export const DEFAULT_PER_USER: readonly RateLimit[] = [
+  { points: 60, durationMs: 1000 },
+  { points: 1200, durationMs: 60_000 },
+];
+export const DEFAULT_COST = 1;
 
-export function optionalScope(scope: KeyedScope): KeyedScope | undefined {
-  return scope.isEmpty ? undefined : scope;
-}
+type Raw = Readonly<Record<string, unknown>>;
 
-export function buildEventLimits(
-  perEvent: Readonly<Record<string, Limits<RateLimit>>> | undefined,
-  store: ResolvedStoreOptions,
-): Map<unknown, EventLimit> | undefined {
-  if (perEvent === undefined) return undefined;
-  if (typeof perEvent !== 'object' || perEvent === null) {
-    throw new TypeError("perEvent must be an object: { 'file:upload': { points, durationMs } }.");
-  }
-  const limits = new Map<unknown, EventLimit>();
-  for (const [event, eventLimits] of Object.entries(perEvent)) {
-    const list = limitEntries(eventLimits, false, `perEvent[${JSON.stringify(event)}]`);
-    const specs = list.map(({ limit, label }) => describedWindow(limit, label));
-    if (specs.length === 0) continue;
-    limits.set(event, { specs, users: KeyedScope.build(`event:${event}`, list, store) });
-  }
-  return limits.size === 0 ? undefined : limits;
+/** The points of the described windows of a scope, defaults included (limiters keep theirs). */
+function describedPoints(limits: unknown, fallback: Limits): number[] {
+  return limitList(limits as Limits | undefined, fallback)
+    .filter((limit) => !isLimiter(limit))
+    .map((limit) => (limit as RateLimit).points);
 }
 
 /** A cost above a window's points could never pass: say so at set-up. */
-export function assertCostsCanPass(
-  costs: ReadonlyMap<unknown, number>,
-  defaultCost: number,
-  scopes: readonly [string, readonly WindowSpec[]][],
-): void {
-  const entries: [string, number][] = [['defaultCost', defaultCost]];
-  for (const [event, cost] of costs) entries.push([`costs[${JSON.stringify(event)}]`, cost]);
+export const costsFitRule: ObjectRule = (value: Raw) => {
+  const entries: [string, number][] = [
+    ['defaultCost', (value.defaultCost as number) ?? DEFAULT_COST],
+  ];
+  if (isPlainObject(value.costs)) {
+    for (const [event, cost] of Object.entries(value.costs)) {
+      if (typeof cost === 'number') entries.push([childPath('costs', event), cost]);
+    }
+  }
+  const scopes: [string, number[]][] = [
+    ['perSocket', describedPoints(value.perSocket, DEFAULT_PER_SOCKET)],
+    ['perUser', describedPoints(value.perUser, DEFAULT_PER_USER)],
+    ['global', describedPoints(value.global, false)],
+  ];
   for (const [option, cost] of entries) {
-    for (const [scope, specs] of scopes) {
-      for (const spec of specs) {
-        if (cost > spec.points) {
-          throw new TypeError(
-            `${option} is ${cost}, above the ${spec.points} points ${scope} allows per window: ` +
-              'that event could never pass. Lower the cost or raise the points.',
-          );
-        }
+    for (const [scope, points] of scopes) {
+      const fewest = Math.min(...points);
+      if (cost > fewest) {
+        return (
+          `${option} is ${cost}, above the ${fewest} points ${scope} allows per window: ` +
+          'that event could never pass. Lower the cost or raise the points.'
+        );
       }
     }
   }
+  return undefined;
+};
+
+/** With `redis`, per-user and per-event windows are counted there: whole seconds. */
+export function messageWholeSeconds(messages: (value: Raw) => unknown, prefix: string): ObjectRule {
+  return (value) => {
+    if (value.redis === undefined) return undefined;
+    const own = messages(value);
+    if (!isPlainObject(own)) return undefined;
+    const scopes: [string, unknown][] = [[`${prefix}perUser`, own.perUser]];
+    if (isPlainObject(own.perEvent)) {
+      for (const [event, limits] of Object.entries(own.perEvent)) {
+        scopes.push([childPath(`${prefix}perEvent`, event), limits]);
+      }
+    }
+    return wholeSecondsProblem(scopes);
+  };
 }
+
+export const messageLimitFields: Readonly<Record<string, OptionSpec>> = {
+  perSocket: limitsSpec({ limiters: false }),
+  perUser: limitsSpec({ limiters: true }),
+  perEvent: opt.record(limitsSpec({ limiters: false }), 'event names'),
+  global: limitsSpec({ limiters: true }),
+  costs: opt.record(opt.integer({ min: 0 }), 'event names'),
+  defaultCost: opt.integer({ min: 0 }),
+  costPerKiB: oldSpelling(
+    opt.off(opt.integer({ min: 1 })),
+    0,
+    '0 no longer turns it off: write false, or leave costPerKiB out.',
+  ),
+  disconnectAfter: removedForEscalation,
+};
+
+/** Every option `messageRateLimitGuard` takes. */
+export const messageRateLimitGuardOptionsSpec: OptionSpec = opt.object(
+  { ...storeOptionFields, ...messageLimitFields },
+  [costsFitRule, messageWholeSeconds((value) => value, '')],
+);

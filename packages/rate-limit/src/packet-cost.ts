@@ -6,7 +6,6 @@
  */
 import { packetBytesOf } from '@portcullis/core';
 import type { WindowSpec } from './limit-spec';
-import { checkCost } from './message-options';
 
 const KIB = 1024;
 
@@ -18,12 +17,6 @@ const KIB = 1024;
  */
 export function eventKey(name: unknown): unknown {
   return typeof name === 'number' ? String(name) : name;
-}
-
-/** Checks `costPerKiB` once, at set-up: `false` and `0` turn it off. */
-export function resolveCostPerKiB(value: unknown): number {
-  if (value === undefined || value === false) return 0;
-  return checkCost(value, 'costPerKiB');
 }
 
 /**
@@ -42,7 +35,8 @@ export function sizeCostCeiling(scopes: readonly (readonly WindowSpec[])[]): num
 export interface PacketCostOptions {
   readonly costs: ReadonlyMap<unknown, number>;
   readonly defaultCost: number;
-  readonly costPerKiB: number;
+  /** `false`: the base cost alone. */
+  readonly costPerKiB: number | false;
   readonly ceiling: number;
   /** Called (once) the first time a packet arrives that no guard measured. */
   readonly onUnmeasured: () => void;
@@ -61,7 +55,7 @@ export function packetCost(
   options: PacketCostOptions,
 ): (key: unknown, packet: readonly unknown[]) => number {
   const { costs, defaultCost, costPerKiB, ceiling, onUnmeasured } = options;
-  if (costPerKiB === 0) return (key) => costs.get(key) ?? defaultCost;
+  if (costPerKiB === false) return (key) => costs.get(key) ?? defaultCost;
   let warned = false;
   return (key, packet) => {
     const base = costs.get(key) ?? defaultCost;

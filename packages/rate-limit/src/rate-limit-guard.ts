@@ -1,27 +1,7 @@
-import type { HandshakeMiddleware, PacketGuard } from '@portcullis/core';
-import {
-  connectionRateLimitGuard,
-  type ConnectionRateLimitGuard,
-  type ConnectionRateLimitGuardOptions,
-} from './connection-guard';
-import { errorRateLimitGuard, type ErrorRateLimitGuardOptions } from './error-rate-guard';
-import {
-  messageRateLimitGuard,
-  type MessageRateLimitGuard,
-  type MessageRateLimitGuardOptions,
-} from './message-guard';
-import type { RateLimitStoreOptions } from './store-options';
-
-type Own<T> = Omit<T, keyof RateLimitStoreOptions>;
-
-export interface RateLimitGuardOptions extends RateLimitStoreOptions {
-  /** Connection attempts per IP and per user. `false` leaves them out. */
-  connections?: Own<ConnectionRateLimitGuardOptions> | false;
-  /** Messages per socket, user, event and overall. `false` leaves them out. */
-  messages?: Own<MessageRateLimitGuardOptions> | false;
-  /** Disconnect sockets refused too often by any guard. `false` leaves it out. */
-  errors?: Omit<ErrorRateLimitGuardOptions, 'dryRun' | 'now'> | false;
-}
+import { checkOptions, type HandshakeMiddleware, type PacketGuard } from '@portcullis/core';
+import { connectionRateLimitGuard, type ConnectionRateLimitGuard } from './connection-guard';
+import { messageRateLimitGuard, type MessageRateLimitGuard } from './message-guard';
+import { rateLimitGuardOptionsSpec, type RateLimitGuardOptions } from './rate-limit-options';
 
 /** The pieces, each installed where it belongs in the chain. */
 export interface RateLimitGuard {
@@ -31,8 +11,6 @@ export interface RateLimitGuard {
   readonly userConnections: ConnectionRateLimitGuard;
   /** Messages; `undefined` when `messages: false`. */
   readonly messages: MessageRateLimitGuard | undefined;
-  /** Error rate; `undefined` when `errors: false`. */
-  readonly errors: PacketGuard | undefined;
   /** The packet guards that are on, in order: `usePacketGuards(io, ...limits.packetGuards)`. */
   readonly packetGuards: readonly PacketGuard[];
 }
@@ -57,7 +35,8 @@ function letThrough(): ConnectionRateLimitGuard {
  * usePacketGuards(io, ...limits.packetGuards);
  */
 export function rateLimitGuard(options: Readonly<RateLimitGuardOptions> = {}): RateLimitGuard {
-  const { connections = {}, messages = {}, errors = {}, ...store } = options;
+  checkOptions(rateLimitGuardOptionsSpec, options, 'rateLimitGuard');
+  const { connections = {}, messages = {}, ...store } = options;
   const connectionGuards =
     connections === false
       ? { ip: letThrough(), user: letThrough() }
@@ -70,22 +49,11 @@ export function rateLimitGuard(options: Readonly<RateLimitGuardOptions> = {}): R
         };
   const messageGuard =
     messages === false ? undefined : messageRateLimitGuard({ ...store, ...messages });
-  const errorGuard =
-    errors === false
-      ? undefined
-      : errorRateLimitGuard({
-          ...errors,
-          ...(store.dryRun === undefined ? {} : { dryRun: store.dryRun }),
-          ...(store.now === undefined ? {} : { now: store.now }),
-        });
-  const packetGuards: PacketGuard[] = [];
-  if (messageGuard !== undefined) packetGuards.push(messageGuard);
-  if (errorGuard !== undefined) packetGuards.push(errorGuard);
+  const packetGuards: PacketGuard[] = messageGuard === undefined ? [] : [messageGuard];
   return {
     connections: connectionGuards.ip,
     userConnections: connectionGuards.user,
     messages: messageGuard,
-    errors: errorGuard,
     packetGuards,
   };
 }

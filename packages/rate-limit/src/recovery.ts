@@ -1,18 +1,22 @@
 import {
-  GuardError,
-  disconnectWithCode,
-  isGuardError,
+  checkOptions,
+  opt,
+  rerunHandshakeOnRecovery,
   type AnyNamespace,
   type AnyServer,
-  type AnySocket,
   type HandshakeMiddleware,
 } from '@portcullis/core';
+
+/** The middlewares `recheckOnRecovery` takes (it has no options object). */
+const middlewaresSpec = opt.array(opt.func());
 
 /**
  * Socket.io's connection state recovery skips `io.use` for a recovered socket, so a
  * client could reconnect through recovery without ever being counted. This runs the
- * given handshake middlewares on every recovered socket of `target`, in order, and
- * disconnects it with their code (`portcullis:disconnect`) when one refuses.
+ * given handshake middlewares again on every recovered socket of `target` whose
+ * middlewares were skipped (core's `rerunHandshakeOnRecovery`): its packets wait until
+ * they answer, and a refusal disconnects it with the refusal's code
+ * (`portcullis:disconnect`). Register it before your own `connection` handlers.
  *
  * @example
  * recheckOnRecovery(io, limits.connections, limits.userConnections);
@@ -21,20 +25,6 @@ export function recheckOnRecovery(
   target: AnyServer | AnyNamespace,
   ...middlewares: HandshakeMiddleware[]
 ): void {
-  target.on('connection', (socket: AnySocket) => {
-    if (socket.recovered !== true) return;
-    const run = (index: number): void => {
-      const middleware = middlewares[index];
-      if (middleware === undefined) return;
-      middleware(socket, (error?: Error) => {
-        if (error === undefined) {
-          run(index + 1);
-          return;
-        }
-        const refusal = isGuardError(error) ? error : new GuardError('INTERNAL', { cause: error });
-        disconnectWithCode(socket, refusal, 'rate-limit');
-      });
-    };
-    run(0);
-  });
+  checkOptions(middlewaresSpec, middlewares, 'recheckOnRecovery');
+  rerunHandshakeOnRecovery(target, middlewares, { guard: 'rate-limit' });
 }

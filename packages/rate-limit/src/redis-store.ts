@@ -1,24 +1,10 @@
-/**
- * An ioredis client (or cluster) or a node-redis v4+ client. Typed loosely on purpose:
- * neither package is a dependency of ours, and the script runner speaks to both.
- */
-export interface RedisClientLike {
-  multi(...args: never[]): unknown;
-}
+import type { RedisAdapter } from '@portcullis/core';
 
-export function isRedisClient(value: unknown): value is RedisClientLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { multi?: unknown }).multi === 'function' &&
-    (typeof (value as { defineCommand?: unknown }).defineCommand === 'function' ||
-      typeof (value as { eval?: unknown }).eval === 'function')
-  );
-}
-
+/** Where and how the described windows of a scope are counted in Redis. */
 export interface RedisWindowOptions {
-  readonly client: RedisClientLike;
+  /** Core's adapter around the user's client: readiness, `EVALSHA`, the deadline. */
+  readonly adapter: RedisAdapter;
   readonly keyPrefix: string;
+  /** Count in memory while Redis cannot answer. */
   readonly insurance: boolean;
-  readonly timeoutMs: number;
 }

@@ -1,17 +1,10 @@
+import type { RedisScript } from '@portcullis/core';
+import type { ClockSource } from './clock';
 import type { WindowSpec } from './limit-spec';
 import { KeyedMemoryWindow } from './memory-window';
 import type { RedisWindowOptions } from './redis-store';
-import { windowsScript, type WindowsScript } from './redis-script';
-import {
-  StoreFailure,
-  answerWithin,
-  timedOut,
-  type AsyncWindow,
-  type StoreAnswer,
-} from './store-window';
-
-/** One error for every packet while the client is disconnected: no stack captured per packet. */
-const NOT_READY = new Error('Redis connection is not ready');
+import { WINDOWS_SCRIPT } from './redis-script';
+import { StoreFailure, type AsyncWindow, type StoreAnswer } from './store-window';
 
 /** Blocked keys are swept at most this often, and only when there are many. */
 const BLOCK_SWEEP_MS = 1000;
@@ -25,12 +18,14 @@ const BLOCK_SWEEP_SIZE = 1000;
  * - The keys share a Redis Cluster hash slot (`{key}`), so the script may touch them all.
  * - A key over its limit is answered from memory until its wait ends, so a flood that is
  *   already refused does not keep hitting Redis.
- * - While the client is not connected, or Redis fails or is slower than `timeoutMs`, the
- *   in-memory insurance windows answer (per process), or the answer is a failure that
- *   `onStoreError` decides; never a `RATE_LIMITED` made of an outage.
+ * - While the client is not connected, or Redis fails or is slower than the adapter's
+ *   deadline (`storeTimeoutMs`), the in-memory insurance windows answer (per process),
+ *   or the answer is a failure that `onStoreError` decides; never a `RATE_LIMITED` made
+ *   of an outage. Core's adapter fails at once while the client is not connected, so no
+ *   packet waits in the client's offline queue.
  */
 export class RedisWindows implements AsyncWindow {
-  private readonly script: WindowsScript;
+  private readonly script: RedisScript;
   private readonly windowArgs: readonly string[];
   /** Script arguments per cost (costs are few: the cost map's values), built once each. */
   private readonly argsByCost = new Map<number, readonly string[]>();
@@ -42,10 +37,11 @@ export class RedisWindows implements AsyncWindow {
   constructor(
     private readonly specs: readonly WindowSpec[],
     name: string,
-    private readonly options: RedisWindowOptions,
-    private readonly now: () => number,
+    options: RedisWindowOptions,
+    /** For answers that come later than the check: blocking a key, the insurance. */
+    private readonly clock: ClockSource,
   ) {
-    this.script = windowsScript(options.client);
+    this.script = options.adapter.script(WINDOWS_SCRIPT);
     this.windowArgs = specs.flatMap((spec) => [
       String(spec.points),
       String(spec.durationMs / 1000),
@@ -53,20 +49,16 @@ export class RedisWindows implements AsyncWindow {
     ]);
     this.keyPrefixes = specs.map((_, index) => `${options.keyPrefix}:${name}:${index}:`);
     this.insurance = options.insurance
-      ? specs.map((spec) => new KeyedMemoryWindow(spec, now))
+      ? specs.map((spec) => new KeyedMemoryWindow(spec, clock))
       : undefined;
   }
 
-  consume(key: string, cost: number): Promise<StoreAnswer> {
+  consume(key: string, cost: number, now: number): Promise<StoreAnswer> {
     if (cost === 0) return Promise.resolve(0);
-    const now = this.now();
     const blocked = this.blockedUntil.get(key);
     if (blocked !== undefined) {
       if (blocked > now) return Promise.resolve(blocked - now);
       this.blockedUntil.delete(key);
-    }
-    if (!this.script.ready()) {
-      return Promise.resolve(this.fallback(key, cost, NOT_READY));
     }
     const tag = `{${key}}`;
     const keys = this.keyPrefixes.map((prefix) => prefix + tag);
@@ -74,14 +66,13 @@ export class RedisWindows implements AsyncWindow {
     try {
       reply = this.script.run(keys, this.argsFor(cost));
     } catch (error) {
+      // A client that throws instead of rejecting: still an outage, not a crash.
       return Promise.resolve(this.fallback(key, cost, error));
     }
-    const answer = reply.then(
+    return reply.then(
       (result) => this.answer(key, result),
       (error: unknown) => this.fallback(key, cost, error),
     );
-    const timeoutMs = this.options.timeoutMs;
-    return answerWithin(answer, timeoutMs, () => this.fallback(key, cost, timedOut(timeoutMs)));
   }
 
   private argsFor(cost: number): readonly string[] {
@@ -110,7 +101,7 @@ export class RedisWindows implements AsyncWindow {
   }
 
   private block(key: string, wait: number): void {
-    const now = this.now();
+    const now = this.clock.now();
     this.blockedUntil.set(key, now + wait);
     if (this.blockedUntil.size > BLOCK_SWEEP_SIZE && now - this.lastBlockSweep >= BLOCK_SWEEP_MS) {
       this.lastBlockSweep = now;
@@ -124,7 +115,7 @@ export class RedisWindows implements AsyncWindow {
   private fallback(key: string, cost: number, error: unknown): StoreAnswer {
     const insurance = this.insurance;
     if (insurance === undefined) return new StoreFailure(error);
-    const now = this.now();
+    const now = this.clock.now();
     let wait = 0;
     for (const window of insurance) wait = Math.max(wait, window.consume(key, cost, now));
     return wait;

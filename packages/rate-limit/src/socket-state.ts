@@ -6,13 +6,12 @@ export interface SocketState {
   readonly counters: Counter[];
   /** Per-event counters of an anonymous socket, created on its first limited event. */
   events: Map<string, Counter[]> | undefined;
-  readonly refusals: Counter;
-  /** A disconnect is on its way: refuse the rest without counting. */
-  cut: boolean;
+  /** The clock of the socket's server (core's `now`). */
+  readonly now: () => number;
 }
 
-export function newSocketState(specs: readonly WindowSpec[]): SocketState {
-  return { counters: specs.map(newCounter), events: undefined, refusals: newCounter(), cut: false };
+export function newSocketState(specs: readonly WindowSpec[], now: () => number): SocketState {
+  return { counters: specs.map(newCounter), events: undefined, now };
 }
 
 /** Per-event counters of an anonymous socket: bounded by the number of limited events. */

@@ -1,4 +1,4 @@
-import { GuardError, recordSocketEvent, type AnySocket } from '@portcullis/core';
+import { GuardError, recordSocketEvent, settingsOf, type AnySocket } from '@portcullis/core';
 import type { StoreErrorPolicy } from './store-options';
 import type { StoreFailure } from './store-window';
 
@@ -26,14 +26,13 @@ export class StoreErrorHandler {
   constructor(
     private readonly guard: string,
     private readonly policy: StoreErrorPolicy,
-    private readonly now: () => number,
   ) {}
 
   /** `undefined` lets it through; a `GuardError` refuses with `INTERNAL`. */
   verdict(socket: AnySocket, failure: StoreFailure, event?: string): GuardError | undefined {
     this.failures++;
     this.unreported++;
-    const now = this.now();
+    const now = settingsOf(socket).now();
     if (now - this.lastWarningAt >= STORE_WARNING_INTERVAL_MS) {
       recordSocketEvent(socket, 'warning', {
         guard: this.guard,

@@ -1,15 +1,27 @@
-import { isRedisClient, type RedisClientLike, type RedisWindowOptions } from './redis-store';
+import {
+  REDIS_CLIENT_EXPECTED,
+  createRedisAdapter,
+  isPlainObject,
+  isRedisClient,
+  opt,
+  type OptionSpec,
+  type RedisClient,
+} from '@portcullis/core';
+import { limitList, type Limits } from './limit-spec';
+import { oldSpelling, removedOption } from './option-spelling';
+import type { RedisWindowOptions } from './redis-store';
 
 /** What to do when the store (Redis, or a limiter you built) cannot answer. */
-export type StoreErrorPolicy = 'allow' | 'deny';
+export type StoreErrorPolicy = 'deny' | 'allow';
 
 /** Options every rate-limit guard of this package shares. */
 export interface RateLimitStoreOptions {
   /**
-   * An ioredis or node-redis client: described limits are counted in Redis, so they hold
-   * across every node that shares it. Default: in this process's memory.
+   * An ioredis or node-redis client: described per-IP, per-user and per-event limits are
+   * counted in Redis, so they hold across every node that shares it. Default: in this
+   * process's memory.
    */
-  redis?: RedisClientLike;
+  redis?: RedisClient;
   /** Prefix of the Redis keys. Default `portcullis:rl`. */
   keyPrefix?: string;
   /**
@@ -23,12 +35,14 @@ export interface RateLimitStoreOptions {
    * failure is never answered with `RATE_LIMITED`.
    */
   onStoreError?: StoreErrorPolicy;
-  /** A store answer slower than this counts as a failure (or goes to the insurance). Default 500. */
+  /**
+   * A store answer slower than this counts as a failure (or goes to the insurance): the
+   * deadline of core's Redis adapter (`commandTimeoutMs`) and of limiters you built.
+   * Default 500.
+   */
   storeTimeoutMs?: number;
   /** Count and report `would_refuse` events, but refuse nothing. Default `false`. */
   dryRun?: boolean;
-  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  now?: () => number;
 }
 
 export interface ResolvedStoreOptions {
@@ -36,57 +50,82 @@ export interface ResolvedStoreOptions {
   readonly onStoreError: StoreErrorPolicy;
   readonly storeTimeoutMs: number;
   readonly dryRun: boolean;
-  readonly now: () => number;
 }
 
 export const DEFAULT_KEY_PREFIX = 'portcullis:rl';
 export const DEFAULT_STORE_TIMEOUT_MS = 500;
 
-/** Validates the shared options once, in the factory. */
+const ESCALATION_HINT =
+  'core decides when refusals cut a socket: configurePortcullis(io, { escalation: { disconnectAfter: { refusals, withinMs } } })';
+
+/** `disconnectAfter` and the error-rate guard's `errors`: their job is core's escalation now. */
+export const removedForEscalation: OptionSpec = removedOption(ESCALATION_HINT);
+
+/** The spec of every option in `RateLimitStoreOptions`, shared by every factory. */
+export const storeOptionFields: Readonly<Record<string, OptionSpec>> = {
+  redis: opt.custom(REDIS_CLIENT_EXPECTED, isRedisClient),
+  keyPrefix: opt.string(),
+  insurance: opt.boolean(),
+  onStoreError: opt.oneOf<StoreErrorPolicy>(['deny', 'allow']),
+  storeTimeoutMs: oldSpelling(
+    opt.duration({ min: 1 }),
+    0,
+    '0 no longer means "no timeout": a packet never waits on a store without a deadline; give milliseconds (default 500).',
+  ),
+  dryRun: opt.boolean(),
+  now: removedOption(
+    "the guards read core's clock: configurePortcullis(io, { now }), or Date.now by default",
+  ),
+};
+
+/**
+ * Redis counts in whole seconds: a described window of a scope counted there must be
+ * whole seconds, said at set-up rather than rounded at run time. `scopes` are the raw
+ * options of the scopes Redis counts (defaults are whole seconds), with their paths.
+ */
+export function wholeSecondsProblem(
+  scopes: readonly (readonly [string, unknown])[],
+): string | undefined {
+  for (const [path, limits] of scopes) {
+    if (limits === undefined) continue;
+    const list = limitList(limits as Limits, false);
+    for (let index = 0; index < list.length; index++) {
+      const limit = list[index];
+      if (!isPlainObject(limit)) continue;
+      const label = Array.isArray(limits) ? `${path}[${index}]` : path;
+      const { durationMs, blockDurationMs } = limit as {
+        durationMs: number;
+        blockDurationMs?: unknown;
+      };
+      const block = typeof blockDurationMs === 'number' ? blockDurationMs : 0;
+      if (durationMs % 1000 !== 0 || block % 1000 !== 0) {
+        return (
+          `${label}: Redis counts in whole seconds, so durationMs and blockDurationMs must be ` +
+          `multiples of 1000 (got ${durationMs} and ${block}).`
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Fills in the defaults of options the spec has checked; builds the Redis adapter once. */
 export function resolveStoreOptions(
   options: Readonly<RateLimitStoreOptions>,
-  guard: string,
 ): ResolvedStoreOptions {
-  const {
-    redis,
-    keyPrefix = DEFAULT_KEY_PREFIX,
-    insurance = true,
-    onStoreError = 'deny',
-    storeTimeoutMs = DEFAULT_STORE_TIMEOUT_MS,
-    dryRun = false,
-    now = Date.now,
-  } = options;
-  if (redis !== undefined && !isRedisClient(redis)) {
-    throw new TypeError(
-      `${guard}: redis must be an ioredis or node-redis client (new Redis(url) or createClient({ url })).`,
-    );
-  }
-  if (typeof keyPrefix !== 'string' || keyPrefix.length === 0) {
-    throw new TypeError(`${guard}: keyPrefix must be a non-empty string.`);
-  }
-  if (onStoreError !== 'allow' && onStoreError !== 'deny') {
-    throw new TypeError(
-      `${guard}: onStoreError must be 'allow' or 'deny'; got ${JSON.stringify(onStoreError)}.`,
-    );
-  }
-  if (
-    typeof storeTimeoutMs !== 'number' ||
-    !Number.isInteger(storeTimeoutMs) ||
-    storeTimeoutMs < 0
-  ) {
-    throw new TypeError(
-      `${guard}: storeTimeoutMs must be 0 (no timeout) or a positive integer of milliseconds.`,
-    );
-  }
-  if (typeof now !== 'function') throw new TypeError(`${guard}: now must be a function.`);
+  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  const redis = options.redis;
   return {
     redis:
       redis === undefined
         ? undefined
-        : { client: redis, keyPrefix, insurance: insurance !== false, timeoutMs: storeTimeoutMs },
-    onStoreError,
+        : {
+            adapter: createRedisAdapter(redis, { commandTimeoutMs: storeTimeoutMs }),
+            keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX,
+            insurance: options.insurance ?? true,
+          },
+    onStoreError: options.onStoreError ?? 'deny',
     storeTimeoutMs,
-    dryRun: dryRun === true,
-    now,
+    dryRun: options.dryRun ?? false,
   };
 }

@@ -33,20 +33,20 @@ const ALLOWED: Promise<StoreAnswer> = Promise.resolve(0);
 
 /** A window (or several) answered asynchronously by a store; `consume` never rejects. */
 export interface AsyncWindow {
-  consume(key: string, cost: number): Promise<StoreAnswer>;
+  /** `now`: the clock of the check, in epoch milliseconds. */
+  consume(key: string, cost: number, now: number): Promise<StoreAnswer>;
 }
 
 /**
  * Resolves with `answer`, or, when it takes longer than `timeoutMs`, with what
  * `onTimeout` gives (the late answer is then ignored), so a packet is never held for
- * long by a slow store. `timeoutMs` 0 waits for the answer however long it takes.
+ * long by a slow limiter. (Redis windows get theirs from core's Redis adapter.)
  */
 export function answerWithin(
   answer: Promise<StoreAnswer>,
   timeoutMs: number,
   onTimeout: () => StoreAnswer,
 ): Promise<StoreAnswer> {
-  if (timeoutMs <= 0) return answer;
   return new Promise<StoreAnswer>((resolve) => {
     let done = false;
     const timer = setTimeout(() => {

@@ -1,4 +1,12 @@
-import { connectClient, createClient, expectConnectError, waitFor } from '@portcullis/testing';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import {
+  connectClient,
+  createClient,
+  delay,
+  emitWithAck,
+  expectConnectError,
+  waitFor,
+} from '@portcullis/testing';
 import {
   connectionRateLimitGuard,
   recheckOnRecovery,
@@ -60,10 +68,10 @@ describe('connectionRateLimitGuard', () => {
   it('limits a signed-in user by user id, whatever token each attempt carries', async () => {
     const clock = manualClock();
     const { server } = await guardedServer({
+      core: { now: clock.now },
       handshake: [
         testAuth,
         connectionRateLimitGuard({
-          now: clock.now,
           perIp: false,
           perUser: { points: 3, durationMs: 10_000, blockDurationMs: 60_000 },
         }),
@@ -109,7 +117,6 @@ describe('connectionRateLimitGuard', () => {
         perUser: { points: 2, durationMs: 60_000 },
       },
       messages: false,
-      errors: false,
     });
     expect(limits.packetGuards).toHaveLength(0);
     const { server } = await guardedServer({
@@ -143,23 +150,41 @@ describe('connectionRateLimitGuard', () => {
     expect((await farewell)[0]).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
   });
 
-  it('checks its options once', () => {
-    expect(() => connectionRateLimitGuard({ ipv6Subnet: 0 })).toThrow(
-      /ipv6Subnet must be a prefix length/,
-    );
-    expect(() => connectionRateLimitGuard({ perIp: { points: 0, durationMs: 1000 } })).toThrow(
-      /perIp.points must be a positive integer/,
-    );
-    expect(() => connectionRateLimitGuard({ storeTimeoutMs: -1 })).toThrow(/storeTimeoutMs/);
+  it("holds a recovered socket's packets until a slow re-check answers: a refused one never reaches a handler", async () => {
+    /** A limiter whose store takes 200 ms (under the 500 ms deadline) to answer. */
+    class SlowLimiter extends RateLimiterMemory {
+      override consume(...args: Parameters<RateLimiterMemory['consume']>) {
+        return delay(200).then(() => super.consume(...args));
+      }
+    }
+    const guard = connectionRateLimitGuard({ perIp: new SlowLimiter({ points: 1, duration: 60 }) });
+    const { server, handled } = await guardedServer({
+      serverOptions: { connectionStateRecovery: { maxDisconnectionDuration: 10_000 } },
+      handshake: [guard],
+      extraSetup: (io) => recheckOnRecovery(io, guard),
+    });
+    const client = createClient(server.url, { reconnection: true, reconnectionDelay: 50 });
+    await waitFor(client, 'connect');
+    expect(await emitWithAck(client, 'chat:send')).toEqual({ ok: true });
+    const news = waitFor(client, 'news');
+    server.io.emit('news');
+    await news;
+    // Sent the moment the recovered connection opens, while the re-check is still out.
+    client.on('connect', () => {
+      if (client.recovered) client.emit('chat:send', 'early');
+    });
+    const farewell = waitFor(client, 'portcullis:disconnect', 10_000);
+    client.io.engine.close();
+    expect((await farewell)[0]).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(handled.get('chat:send')).toBe(1);
   });
 });
 
 it('lets a connection through once its IP window has passed', async () => {
   const clock = manualClock();
   const { server } = await guardedServer({
-    handshake: [
-      connectionRateLimitGuard({ now: clock.now, perIp: { points: 1, durationMs: 5000 } }),
-    ],
+    core: { now: clock.now },
+    handshake: [connectionRateLimitGuard({ perIp: { points: 1, durationMs: 5000 } })],
   });
   await connectClient(server.url);
   expect((await attempt(server.url)).connected).toBe(false);

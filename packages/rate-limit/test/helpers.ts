@@ -5,6 +5,7 @@ import {
   handshakeGuard,
   usePacketGuards,
   type AnyServer,
+  type CoreOptions,
   type HandshakeMiddleware,
   type PacketGuard,
   type SecurityEvent,
@@ -40,6 +41,8 @@ export interface GuardedServer {
 }
 
 export interface GuardedServerOptions {
+  /** Core settings of the server: its clock (`now`), its `escalation`. */
+  core?: Omit<CoreOptions, 'bus' | 'trustedProxies'>;
   handshake?: readonly HandshakeMiddleware[];
   packetGuards?: readonly PacketGuard[];
   serverOptions?: Partial<ServerOptions>;
@@ -54,7 +57,7 @@ export async function guardedServer(options: GuardedServerOptions = {}): Promise
   const server = await startServer({
     ...(options.serverOptions === undefined ? {} : { serverOptions: options.serverOptions }),
     setup(io) {
-      configurePortcullis(io, { bus, trustedProxies: ['loopback'] });
+      configurePortcullis(io, { ...options.core, bus, trustedProxies: ['loopback'] });
       for (const middleware of options.handshake ?? []) io.use(middleware);
       usePacketGuards(io, ...(options.packetGuards ?? []));
       options.extraSetup?.(io);

@@ -3,11 +3,7 @@ import { runInNewContext } from 'node:vm';
 import type { AnySocket } from '@portcullis/core';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { delay } from '@portcullis/testing';
-import {
-  connectionRateLimitGuard,
-  errorRateLimitGuard,
-  messageRateLimitGuard,
-} from '@portcullis/rate-limit';
+import { connectionRateLimitGuard, messageRateLimitGuard } from '@portcullis/rate-limit';
 import { guardedServer, testAuth } from './helpers';
 
 setFlagsFromString('--expose-gc');
@@ -66,7 +62,7 @@ describe('memory', () => {
     const serverSockets: WeakRef<AnySocket>[] = [];
     const { server } = await guardedServer({
       handshake: [connections, testAuth],
-      packetGuards: [messages, errorRateLimitGuard()],
+      packetGuards: [messages],
       extraSetup: (io) => io.on('connection', (socket) => serverSockets.push(new WeakRef(socket))),
     });
 

@@ -35,10 +35,10 @@ describe('messageRateLimitGuard: costPerKiB', () => {
   it('lets large packets exhaust the limit sooner than small ones', async () => {
     const clock = manualClock();
     const { server } = await guardedServer({
+      core: { now: clock.now },
       packetGuards: [
         measure,
         messageRateLimitGuard({
-          now: clock.now,
           perSocket: { points: 20, durationMs: 60_000 },
           costPerKiB: 1,
         }),
@@ -57,10 +57,10 @@ describe('messageRateLimitGuard: costPerKiB', () => {
   it('caps a packet at the points of the smallest window, so the largest still passes once per window', async () => {
     const clock = manualClock();
     const { server } = await guardedServer({
+      core: { now: clock.now },
       packetGuards: [
         measure,
         messageRateLimitGuard({
-          now: clock.now,
           perSocket: [
             { points: 20, durationMs: 1000 },
             { points: 100, durationMs: 60_000 },
@@ -95,15 +95,5 @@ describe('messageRateLimitGuard: costPerKiB', () => {
     } finally {
       emitWarning.mockRestore();
     }
-  });
-
-  it('checks costPerKiB at set-up; false and 0 turn it off', () => {
-    expect(() => messageRateLimitGuard({ costPerKiB: -1 })).toThrow(
-      /costPerKiB must be 0 or a positive integer/,
-    );
-    expect(() => messageRateLimitGuard({ costPerKiB: 0.5 })).toThrow(/costPerKiB/);
-    expect(() => messageRateLimitGuard({ costPerKiB: 'high' as never })).toThrow(/costPerKiB/);
-    expect(() => messageRateLimitGuard({ costPerKiB: false })).not.toThrow();
-    expect(() => messageRateLimitGuard({ costPerKiB: 0 })).not.toThrow();
   });
 });

@@ -244,6 +244,7 @@ describeRedis('Redis stopped under traffic', () => {
       messages: { perSocket: false },
     });
     const { server } = await guardedServer({
+      core: { escalation: { disconnectAfter: { refusals: 5, withinMs: 60_000 } } },
       handshake: [testAuth],
       packetGuards: limits.packetGuards,
     });
@@ -251,7 +252,7 @@ describeRedis('Redis stopped under traffic', () => {
     expect(await emitWithAck(client, 'chat:send')).toEqual({ ok: true });
     await own.stop();
     await until(() => redis.status !== 'ready');
-    // More store failures than the error-rate limit's default 20 refusals in 10 s.
+    // Five times more store failures than escalation cuts at: INTERNAL weighs nothing.
     for (let index = 0; index < 25; index++) {
       expect(await emitWithAck(client, 'chat:send')).toMatchObject({ error: { code: 'INTERNAL' } });
     }

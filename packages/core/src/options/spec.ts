@@ -310,6 +310,39 @@ export const opt = {
     };
   },
 
+  /**
+   * `spec`, except that `old` (a retired way of saying something, like `Infinity` for
+   * "no cap" or `0` for "off") is refused with `instead`, a sentence naming the new way.
+   */
+  oldSpelling(spec: OptionSpec, old: unknown, instead: string): OptionSpec {
+    return {
+      ...spec,
+      check(value, path) {
+        if (Object.is(value, old)) {
+          throw new PortcullisConfigError('PORTCULLIS_CONFIG_INVALID_TYPE', path, instead);
+        }
+        spec.check(value, path);
+      },
+    };
+  },
+
+  /**
+   * An option that no longer exists: kept in the spec so its key is refused with the way
+   * to migrate (`instead`) rather than a guess at a similar name.
+   */
+  removed(instead: string): OptionSpec {
+    return {
+      expected: `nothing (removed: ${instead})`,
+      check(_value, path) {
+        throw new PortcullisConfigError(
+          'PORTCULLIS_CONFIG_UNKNOWN_OPTION',
+          path,
+          `unknown option (removed: ${instead})`,
+        );
+      },
+    };
+  },
+
   /** `false` turns the thing off; anything else must match `spec`. The one "off" word. */
   off(spec: OptionSpec): OptionSpec {
     return opt.union(opt.oneOf([false]), spec);

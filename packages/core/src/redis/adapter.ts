@@ -117,11 +117,17 @@ export function createRedisAdapter(
       run(keys, args) {
         if (!ready()) return Promise.reject(notReady);
         const tail = [keys.length, ...keys, ...args];
-        const attempt = send(['EVALSHA', sha, ...tail]).catch((error: unknown) => {
-          if (!isNoScript(error)) throw error;
-          // Redis restarted or flushed its scripts: send the body once, which loads it.
-          return send(['EVAL', lua, ...tail]);
-        });
+        let attempt: Promise<unknown>;
+        try {
+          attempt = send(['EVALSHA', sha, ...tail]).catch((error: unknown) => {
+            if (!isNoScript(error)) throw error;
+            // Redis restarted or flushed its scripts: send the body once, which loads it.
+            return send(['EVAL', lua, ...tail]);
+          });
+        } catch (error) {
+          // A client that throws instead of rejecting (closed, misconfigured).
+          return Promise.reject(new RedisStoreError('error', 'Redis refused the command.', error));
+        }
         return withinDeadline(attempt);
       },
     };
