@@ -64,7 +64,9 @@ for (const folder of readdirSync(packagesDir)) {
   const manifest = readJson(join(dir, 'package.json'));
   if (manifest.private === true) continue;
   if (manifest.engines?.node !== rootRange) {
-    problems.push(`${manifest.name} declares node ${manifest.engines?.node}; the root says ${rootRange}`);
+    problems.push(
+      `${manifest.name} declares node ${manifest.engines?.node}; the root says ${rootRange}`,
+    );
   }
   for (const dependency of Object.keys(manifest.dependencies ?? {})) {
     if (dependency.startsWith('@portcullis/')) continue; // checked as its own package
@@ -78,5 +80,7 @@ for (const folder of readdirSync(packagesDir)) {
 }
 
 for (const problem of problems) console.error(`check-engines: ${problem}`);
-console.log(`engines: ${seen.size} runtime dependencies checked against node ${floor}, ${problems.length} problems`);
+console.log(
+  `engines: ${seen.size} runtime dependencies checked against node ${floor}, ${problems.length} problems`,
+);
 process.exit(problems.length === 0 ? 0 : 1);

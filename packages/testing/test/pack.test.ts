@@ -37,6 +37,15 @@ const publicPackages = readdirSync(packagesDir)
   .filter(({ manifest }) => manifest.private !== true);
 
 let project = '';
+const tarballFiles: { name: string; file: string }[] = [];
+const privateNames = new Set(
+  readdirSync(packagesDir)
+    .map((folder) => join(packagesDir, folder, 'package.json'))
+    .filter((file) => existsSync(file))
+    .map((file) => JSON.parse(readFileSync(file, 'utf8')) as Manifest)
+    .filter((manifest) => manifest.private === true)
+    .map((manifest) => manifest.name),
+);
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'portcullis-consumer-'));
@@ -53,6 +62,7 @@ beforeAll(() => {
     });
     const file = output.trim().split('\n').pop() ?? '';
     dependencies[manifest.name] = `file:${file}`;
+    tarballFiles.push({ name: manifest.name, file });
   }
   writeFileSync(
     join(project, 'package.json'),
@@ -95,6 +105,50 @@ describe('packed tarballs in a project outside the workspace', () => {
     expect(JSON.stringify(installed.dependencies)).not.toContain('workspace:');
   });
 
+  it('ships no workspace: range, no private package, and its license, in any tarball', () => {
+    for (const { name } of tarballFiles) {
+      const dir = join(project, 'node_modules', ...name.split('/'));
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest & {
+        peerDependencies?: Record<string, string>;
+        optionalDependencies?: Record<string, string>;
+      };
+      const ranges = {
+        ...manifest.dependencies,
+        ...manifest.peerDependencies,
+        ...manifest.optionalDependencies,
+      };
+      expect({ name, workspace: JSON.stringify(ranges).includes('workspace:') }).toEqual({
+        name,
+        workspace: false,
+      });
+      expect({ name, private: Object.keys(ranges).filter((dep) => privateNames.has(dep)) }).toEqual(
+        {
+          name,
+          private: [],
+        },
+      );
+      expect({ name, license: existsSync(join(dir, 'LICENSE')) }).toEqual({ name, license: true });
+    }
+  });
+
+  it('passes publint and arethetypeswrong on every tarball', () => {
+    const bin = (tool: string) => join(root, 'node_modules', '.bin', tool);
+    for (const { name, file } of tarballFiles) {
+      const lint = spawnSync(bin('publint'), [file, '--strict'], { encoding: 'utf8' });
+      expect({ name, publint: lint.status, output: lint.status === 0 ? '' : lint.stdout }).toEqual({
+        name,
+        publint: 0,
+        output: '',
+      });
+      const types = spawnSync(bin('attw'), [file, '--format', 'ascii'], { encoding: 'utf8' });
+      expect({ name, attw: types.status, output: types.status === 0 ? '' : types.stdout }).toEqual({
+        name,
+        attw: 0,
+        output: '',
+      });
+    }
+  }, 120_000);
+
   it('runs a guarded server through require()', () => {
     expect(runNode('server.cjs')).toMatchObject({ ok: true, guardError: 'FORBIDDEN' });
   });
@@ -103,13 +157,16 @@ describe('packed tarballs in a project outside the workspace', () => {
     expect(runNode('server.mjs')).toMatchObject({ ok: true, guardError: 'FORBIDDEN' });
   });
 
-  it('type-checks a consumer file against the ESM and CommonJS types', () => {
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const run = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], {
-      cwd: project,
-      encoding: 'utf8',
-    });
-    expect(run.stdout + run.stderr).toBe('');
-    expect(run.status).toBe(0);
-  });
+  it.each(['tsconfig.json', 'tsconfig.bundler.json'])(
+    'type-checks a consumer against the ESM and CommonJS types (%s: nodenext, bundler)',
+    (config) => {
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      const run = spawnSync(process.execPath, [tsc, '-p', config], {
+        cwd: project,
+        encoding: 'utf8',
+      });
+      expect(run.stdout + run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    },
+  );
 });
