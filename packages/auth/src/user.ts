@@ -15,6 +15,10 @@ export interface ClaimNames {
   readonly sessionId?: string | readonly string[];
   /** The expiry, in seconds since the epoch. Default `exp`. */
   readonly expiresAt?: string;
+  /** The token's own id, for revoking one token. Default `jti`. */
+  readonly tokenId?: string;
+  /** When the token was issued, in seconds since the epoch. Default `iat`. */
+  readonly issuedAt?: string;
 }
 
 export interface ResolvedClaimNames {
@@ -22,6 +26,8 @@ export interface ResolvedClaimNames {
   readonly roles: string | ((claims: Readonly<JWTPayload>) => unknown);
   readonly sessionId: readonly string[];
   readonly expiresAt: string;
+  readonly tokenId: string;
+  readonly issuedAt: string;
 }
 
 /** Ids longer than this are refused: they end up in logs and rate-limit keys. */
@@ -44,6 +50,8 @@ export function resolveClaimNames(names: ClaimNames = {}): ResolvedClaimNames {
       checkName(name, 'sessionId'),
     ),
     expiresAt: checkName(names.expiresAt ?? 'exp', 'expiresAt'),
+    tokenId: checkName(names.tokenId ?? 'jti', 'tokenId'),
+    issuedAt: checkName(names.issuedAt ?? 'iat', 'issuedAt'),
   };
 }
 
@@ -82,14 +90,23 @@ export function userFromClaims(claims: JWTPayload, names: ResolvedClaimNames): P
     }
   }
   const exp = claims[names.expiresAt];
+  const tokenId = claims[names.tokenId];
+  const iat = claims[names.issuedAt];
   const user: {
     id: string;
     roles: readonly string[];
     sessionId?: string;
+    tokenId?: string;
+    issuedAt?: number;
     expiresAt?: number;
     claims: Readonly<Record<string, unknown>>;
   } = { id, roles, claims };
   if (sessionId !== undefined) user.sessionId = sessionId;
+  // What logout-revoke reads: the credential's id and issue time, never raw claims.
+  if (typeof tokenId === 'string' && tokenId.length > 0 && tokenId.length <= MAX_ID_LENGTH) {
+    user.tokenId = tokenId;
+  }
+  if (typeof iat === 'number' && Number.isFinite(iat)) user.issuedAt = iat * 1000;
   if (typeof exp === 'number' && Number.isFinite(exp)) user.expiresAt = exp * 1000;
   return user;
 }

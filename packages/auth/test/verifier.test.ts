@@ -36,6 +36,19 @@ describe('createTokenVerifier', () => {
     });
   });
 
+  it('sets tokenId and issuedAt from the claims the options name, for revocation', async () => {
+    const iat = nowSeconds() - 30;
+    const plain = await createTokenVerifier(OPTIONS)(
+      await sign({ iss: 'https://id.example', jti: 'token-1', iat }),
+    );
+    expect(plain).toMatchObject({ tokenId: 'token-1', issuedAt: iat * 1000 });
+    const renamed = await createTokenVerifier({
+      ...OPTIONS,
+      claimNames: { tokenId: 'tid', issuedAt: 'auth_time' },
+    })(await sign({ iss: 'https://id.example', tid: 'token-2', auth_time: iat }));
+    expect(renamed).toMatchObject({ tokenId: 'token-2', issuedAt: iat * 1000 });
+  });
+
   it('rejects with a GuardError whose code the client would get, with the cause attached', async () => {
     const verify = createTokenVerifier(OPTIONS);
     const iss = 'https://id.example';

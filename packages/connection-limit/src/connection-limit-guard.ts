@@ -1,4 +1,5 @@
 import {
+  DeadlineScheduler,
   GuardError,
   disconnectWithCode,
   getContext,
@@ -73,12 +74,26 @@ export function connectionLimitGuard(
   const redis = cluster === undefined ? undefined : new RedisLeases(cluster);
   const leases = new WeakMap<AnySocket, Lease>();
   const watchedNamespaces = new WeakSet<AnyNamespace>();
+  /**
+   * The last resort for a handshake that neither connects nor fails visibly: one timer
+   * for every pending place, not one per handshake. The usual ends (the connection
+   * closes, a later middleware refuses, the socket connects) are seen by `watch` and
+   * `activate` long before. Real time, not core's clock: it bounds how long a stuck
+   * handshake holds a place, as Socket.io's own `connectTimeout` does.
+   */
+  const pendingDeadlines = new DeadlineScheduler<Lease>({
+    now: Date.now,
+    resolutionMs: Math.min(1000, Math.max(10, Math.floor(resolved.pendingTimeoutMs / 10))),
+    onDue: (lease) => {
+      if (lease.state === 'pending') release(lease);
+    },
+  });
 
   function release(lease: Lease): void {
     if (lease.state === 'released') return;
     counts.remove(lease);
     lease.state = 'released';
-    if (lease.timer !== undefined) clearTimeout(lease.timer);
+    pendingDeadlines.cancel(lease);
     watch.delete(lease.socket, lease);
     leases.delete(lease.socket);
     // A newcomer that never connected evicts nobody: the older socket it had set aside
@@ -94,8 +109,7 @@ export function connectionLimitGuard(
     if (lease.state !== 'pending') return;
     counts.activate(lease);
     watch.settle(lease.socket);
-    if (lease.timer !== undefined) clearTimeout(lease.timer);
-    lease.timer = undefined;
+    pendingDeadlines.cancel(lease);
     // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
     lease.socket.on('disconnect', () => release(lease));
   }
@@ -159,7 +173,8 @@ export function connectionLimitGuard(
       replacing: false,
       replaces: verdict,
       member: undefined,
-      timer: undefined,
+      deadline: 0,
+      heapIndex: -1,
     };
     if (verdict !== undefined) verdict.replacing = true;
     counts.add(lease);
@@ -167,14 +182,8 @@ export function connectionLimitGuard(
     watch.add(socket, lease);
     // Restored by connection state recovery: connected already, no later middleware.
     const restored = socket.connected;
-    if (restored) {
-      activate(lease);
-    } else {
-      lease.timer = setTimeout(() => {
-        if (lease.state === 'pending') release(lease);
-      }, resolved.pendingTimeoutMs);
-      lease.timer.unref();
-    }
+    if (restored) activate(lease);
+    else pendingDeadlines.schedule(lease, Date.now() + resolved.pendingTimeoutMs);
     if (redis === undefined || userId === undefined) {
       // A handshake takes over at `connection`; a restored socket has connected.
       if (restored) takeOver(lease);
@@ -209,7 +218,7 @@ export function connectionLimitGuard(
       if (cluster?.onStoreError === 'allow') {
         recordSocketEvent(lease.socket, 'warning', {
           guard: GUARD_NAME,
-          detail: { store: 'redis', policy: 'allow' },
+          detail: { reason: 'store_unavailable', policy: 'allow' },
         });
         if (lease.state === 'active') takeOver(lease);
         return undefined;

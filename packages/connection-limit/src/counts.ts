@@ -1,7 +1,11 @@
-import type { AnySocket } from '@portcullis/core';
+import type { AnySocket, ScheduledEntry } from '@portcullis/core';
 
-/** One connection's place in the counts, from the handshake until it is gone. */
-export interface Lease {
+/**
+ * One connection's place in the counts, from the handshake until it is gone. While
+ * pending it is also an entry of the guard's pending-deadline heap (`deadline`,
+ * `heapIndex`, owned by core's `DeadlineScheduler`).
+ */
+export interface Lease extends ScheduledEntry {
   readonly socket: AnySocket;
   readonly userId: string | undefined;
   readonly ipKey: string;
@@ -21,8 +25,6 @@ export interface Lease {
   replaces: Lease | undefined;
   /** Its entry in Redis, once the cluster-wide count took it. */
   member: string | undefined;
-  /** Releases a pending lease whose handshake never ends. */
-  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**

@@ -4,9 +4,9 @@ export {
   type ConnectionLimitStats,
 } from './connection-limit-guard';
 export {
+  connectionLimitGuardOptionsSpec,
   type ConnectionLimitGuardOptions,
   type PerUserPolicy,
   type StoreErrorPolicy,
 } from './options';
 export { type LimitName } from './refusals';
-export { type IoredisLike, type NodeRedisLike, type RedisClientLike } from './redis-client';

@@ -1,20 +1,28 @@
-import { isRedisClient, type RedisClientLike } from './redis-client';
+import {
+  PortcullisConfigError,
+  REDIS_CLIENT_EXPECTED,
+  checkOptions,
+  isRedisClient,
+  opt,
+  type OptionSpec,
+  type RedisClient,
+} from '@portcullis/core';
 
 /** What to do with a user already at `maxPerUser` on this node. */
 export type PerUserPolicy = 'refuse-new' | 'disconnect-oldest';
 
-/** What to do when Redis cannot answer. */
-export type StoreErrorPolicy = 'allow' | 'deny';
+/** What to do when Redis cannot answer (the one store-failure policy of every guard). */
+export type StoreErrorPolicy = 'deny' | 'allow';
 
 export interface ConnectionLimitGuardOptions {
-  /** Connections on this node, every namespace the guard is installed on. Default 10 000. */
-  maxConnections?: number;
-  /** Connections per client IP (IPv6 per `ipv6Subnet`) on this node. Default 100. */
-  maxPerIp?: number;
+  /** Connections on this node, every namespace the guard is installed on. Default 10 000; `false`: no cap. */
+  maxConnections?: number | false;
+  /** Connections per client IP (IPv6 per `ipv6Subnet`) on this node. Default 100; `false`: no cap. */
+  maxPerIp?: number | false;
   /** IPv6 prefix length one client is keyed by, since a host owns a whole /64. Default 64. */
   ipv6Subnet?: number;
-  /** Connections per authenticated user (`user.id` of the context) on this node. Default 20. */
-  maxPerUser?: number;
+  /** Connections per authenticated user (`user.id` of the context) on this node. Default 20; `false`: no cap. */
+  maxPerUser?: number | false;
   /**
    * A user at `maxPerUser`: `'refuse-new'` (default) refuses the new connection;
    * `'disconnect-oldest'` lets it in and disconnects that user's oldest one on this node.
@@ -23,12 +31,15 @@ export interface ConnectionLimitGuardOptions {
   /**
    * Above this many connections the node degrades gracefully: new anonymous connections,
    * and those from an IP that already holds `softMaxPerIp`, are refused, so known users
-   * still get in up to `maxConnections`. Default 90 % of `maxConnections`; `Infinity`
-   * turns it off.
+   * still get in up to `maxConnections`. Default 90 % of `maxConnections`; `false` turns
+   * it off.
    */
-  softLimit?: number;
-  /** Above `softLimit`, an IP holding this many connections gets no more. Default `maxPerIp / 10` (at least 1). */
-  softMaxPerIp?: number;
+  softLimit?: number | false;
+  /**
+   * Above `softLimit`, an IP holding this many connections gets no more. Default
+   * `maxPerIp / 10` (at least 1); `false`: no IP counts as crowded.
+   */
+  softMaxPerIp?: number | false;
   /** `retryAfterMs` sent with `CONNECTION_LIMIT`, a hint for client back-off. Default 5000. */
   retryAfterMs?: number;
   /**
@@ -41,7 +52,7 @@ export interface ConnectionLimitGuardOptions {
    * An ioredis or node-redis client: the per-user cap also holds across every node
    * sharing it (`clusterMaxPerUser`). Default: none, this node only.
    */
-  redis?: RedisClientLike;
+  redis?: RedisClient;
   /** Connections per user across the cluster (needs `redis`). Default `maxPerUser`. */
   clusterMaxPerUser?: number;
   /** Prefix of the Redis keys. Default `portcullis:cl`. */
@@ -59,11 +70,12 @@ export interface ConnectionLimitGuardOptions {
    * and records a `warning` event. Never answered with `CONNECTION_LIMIT`.
    */
   onStoreError?: StoreErrorPolicy;
-  /** A Redis answer slower than this counts as a failure. Default 500. */
+  /** A Redis command slower than this counts as failed (`onStoreError` decides). Default 500. */
   storeTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
+  /** `Infinity` stands for `false` (no cap) from here on: one comparison per check. */
   readonly maxConnections: number;
   readonly maxPerIp: number;
   readonly ipv6Subnet: number;
@@ -77,7 +89,7 @@ export interface ResolvedOptions {
 }
 
 export interface ResolvedClusterOptions {
-  readonly redis: RedisClientLike;
+  readonly redis: RedisClient;
   readonly maxPerUser: number;
   readonly keyPrefix: string;
   readonly leaseTtlMs: number;
@@ -86,24 +98,40 @@ export interface ResolvedClusterOptions {
   readonly storeTimeoutMs: number;
 }
 
-const KNOWN = new Set([
-  'maxConnections',
-  'maxPerIp',
-  'ipv6Subnet',
-  'maxPerUser',
-  'perUserPolicy',
-  'softLimit',
-  'softMaxPerIp',
-  'retryAfterMs',
-  'pendingTimeoutMs',
-  'redis',
-  'clusterMaxPerUser',
-  'keyPrefix',
-  'leaseTtlMs',
-  'heartbeatMs',
-  'onStoreError',
-  'storeTimeoutMs',
-]);
+export const DEFAULTS = {
+  maxConnections: 10_000,
+  maxPerIp: 100,
+  ipv6Subnet: 64,
+  maxPerUser: 20,
+  retryAfterMs: 5000,
+  pendingTimeoutMs: 45_000,
+  keyPrefix: 'portcullis:cl',
+  leaseTtlMs: 30_000,
+  storeTimeoutMs: 500,
+} as const;
+
+/**
+ * A count of connections. `Infinity`, the old spelling of "no cap", is refused with the
+ * new one, so an upgrade fails at start-up rather than meaning something else.
+ */
+function count(min: number, whenInfinity: string, off: boolean): OptionSpec {
+  const spec = off ? opt.off(opt.integer({ min })) : opt.integer({ min });
+  return {
+    ...spec,
+    check(value, path) {
+      if (value === Infinity) {
+        throw new PortcullisConfigError(
+          'PORTCULLIS_CONFIG_INVALID_TYPE',
+          path,
+          `Infinity no longer means no cap: ${whenInfinity}.`,
+        );
+      }
+      spec.check(value, path);
+    },
+  };
+}
+
+const limit = (min = 1): OptionSpec => count(min, 'write false', true);
 
 const CLUSTER_ONLY = [
   'clusterMaxPerUser',
@@ -112,131 +140,105 @@ const CLUSTER_ONLY = [
   'heartbeatMs',
   'onStoreError',
   'storeTimeoutMs',
-];
+] as const;
 
-function fail(message: string): never {
-  throw new TypeError(`connectionLimitGuard: ${message}`);
-}
+type Raw = Readonly<Record<string, unknown>>;
+const numberOr = (value: unknown, fallback: number): number =>
+  typeof value === 'number' ? value : fallback;
 
-/** A count: a positive integer, or `Infinity` for no cap. */
-function cap(name: string, value: unknown, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (value === Infinity) return Infinity;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    fail(`${name} must be an integer >= ${min} or Infinity; got ${String(value)}.`);
-  }
-  return value;
-}
+/** Every option `connectionLimitGuard` takes, for the preset and for tools. */
+export const connectionLimitGuardOptionsSpec: OptionSpec = opt.object(
+  {
+    maxConnections: limit(),
+    maxPerIp: limit(),
+    ipv6Subnet: opt.integer({ min: 1, max: 128 }),
+    maxPerUser: limit(),
+    perUserPolicy: opt.oneOf<PerUserPolicy>(['refuse-new', 'disconnect-oldest']),
+    softLimit: limit(0),
+    softMaxPerIp: limit(),
+    retryAfterMs: opt.duration({ min: 0 }),
+    pendingTimeoutMs: opt.duration({ min: 1 }),
+    redis: opt.custom(REDIS_CLIENT_EXPECTED, isRedisClient),
+    clusterMaxPerUser: count(1, 'leave redis out for no cluster-wide cap', false),
+    keyPrefix: opt.string(),
+    leaseTtlMs: opt.duration({ min: 1000 }),
+    heartbeatMs: opt.duration({ min: 100 }),
+    onStoreError: opt.oneOf<StoreErrorPolicy>(['deny', 'allow']),
+    storeTimeoutMs: opt.duration({ min: 1 }),
+  },
+  [
+    (value: Raw) => {
+      const { softLimit, maxConnections } = value;
+      if (typeof softLimit !== 'number') return undefined;
+      const max =
+        maxConnections === false ? Infinity : numberOr(maxConnections, DEFAULTS.maxConnections);
+      return softLimit > max
+        ? `softLimit (${softLimit}) must not exceed maxConnections (${max}).`
+        : undefined;
+    },
+    (value: Raw) => {
+      if (value.redis !== undefined) return undefined;
+      const stray = CLUSTER_ONLY.filter((key) => value[key] !== undefined);
+      return stray.length === 0
+        ? undefined
+        : `${stray.join(', ')} only apply with a redis client; pass redis too.`;
+    },
+    (value: Raw) =>
+      value.redis !== undefined &&
+      value.clusterMaxPerUser === undefined &&
+      value.maxPerUser === false
+        ? 'clusterMaxPerUser defaults to maxPerUser, which is false (no cap): set clusterMaxPerUser, or leave redis out.'
+        : undefined,
+    (value: Raw) => {
+      if (value.redis === undefined) return undefined;
+      const ttl = numberOr(value.leaseTtlMs, DEFAULTS.leaseTtlMs);
+      const heartbeat = numberOr(value.heartbeatMs, Math.floor(ttl / 3));
+      return heartbeat > ttl / 2
+        ? `heartbeatMs (${heartbeat}) must be at most half of leaseTtlMs (${ttl}), or live connections expire between refreshes.`
+        : undefined;
+    },
+  ],
+);
 
-function duration(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    fail(`${name} must be a number of milliseconds >= ${min}; got ${String(value)}.`);
-  }
-  return value;
-}
+/** `false` is no cap; absent is the default. */
+const capOf = (value: number | false | undefined, fallback: number): number =>
+  value === false ? Infinity : (value ?? fallback);
 
-function oneOf<T extends string>(
-  name: string,
-  value: unknown,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) {
-    fail(
-      `${name} must be ${allowed.map((entry) => `'${entry}'`).join(' or ')}; got ${String(value)}.`,
-    );
-  }
-  return value as T;
-}
-
-/** Validates the options once, in the factory, with messages that say how to fix them. */
+/** Checks the options once, in the factory, and fills in the defaults. */
 export function resolveOptions(options: Readonly<ConnectionLimitGuardOptions>): ResolvedOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    fail('options must be an object, e.g. { maxPerUser: 5 }.');
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) fail(`unknown option "${key}"; known: ${[...KNOWN].join(', ')}.`);
-  }
-  const maxConnections = cap('maxConnections', options.maxConnections, 10_000);
-  const maxPerIp = cap('maxPerIp', options.maxPerIp, 100);
-  const ipv6Subnet = options.ipv6Subnet ?? 64;
-  if (!Number.isInteger(ipv6Subnet) || ipv6Subnet < 1 || ipv6Subnet > 128) {
-    fail(
-      `ipv6Subnet must be a prefix length from 1 to 128 (default 64); got ${String(ipv6Subnet)}.`,
-    );
-  }
-  const maxPerUser = cap('maxPerUser', options.maxPerUser, 20);
-  const perUserPolicy = oneOf(
-    'perUserPolicy',
-    options.perUserPolicy,
-    ['refuse-new', 'disconnect-oldest'] as const,
-    'refuse-new',
-  );
-  const defaultSoft = maxConnections === Infinity ? Infinity : Math.floor(maxConnections * 0.9);
-  const softLimit = cap('softLimit', options.softLimit, defaultSoft, 0);
-  if (softLimit !== Infinity && softLimit > maxConnections) {
-    fail(`softLimit (${softLimit}) must not exceed maxConnections (${maxConnections}).`);
-  }
-  const defaultSoftPerIp =
-    maxPerIp === Infinity ? Infinity : Math.max(1, Math.floor(maxPerIp / 10));
-  const softMaxPerIp = cap('softMaxPerIp', options.softMaxPerIp, defaultSoftPerIp);
-  const retryAfterMs = duration('retryAfterMs', options.retryAfterMs, 5000, 0);
-  const pendingTimeoutMs = duration('pendingTimeoutMs', options.pendingTimeoutMs, 45_000, 1);
-
-  if (options.redis === undefined) {
-    const stray = CLUSTER_ONLY.filter(
-      (key) => (options as Record<string, unknown>)[key] !== undefined,
-    );
-    if (stray.length > 0)
-      fail(`${stray.join(', ')} only apply with a redis client; pass redis too.`);
-    return {
-      maxConnections,
-      maxPerIp,
-      ipv6Subnet,
-      maxPerUser,
-      perUserPolicy,
-      softLimit,
-      softMaxPerIp,
-      retryAfterMs,
-      pendingTimeoutMs,
-      cluster: undefined,
-    };
-  }
-  if (!isRedisClient(options.redis)) {
-    fail(
-      'redis must be an ioredis client (new Redis()) or a connected node-redis client (createClient()).',
-    );
-  }
-  const leaseTtlMs = duration('leaseTtlMs', options.leaseTtlMs, 30_000, 1000);
-  const heartbeatMs = duration('heartbeatMs', options.heartbeatMs, Math.floor(leaseTtlMs / 3), 100);
-  if (heartbeatMs > leaseTtlMs / 2) {
-    fail(
-      `heartbeatMs (${heartbeatMs}) must be at most half of leaseTtlMs (${leaseTtlMs}), or live connections expire between refreshes.`,
-    );
-  }
-  const keyPrefix = options.keyPrefix ?? 'portcullis:cl';
-  if (typeof keyPrefix !== 'string' || keyPrefix.length === 0)
-    fail('keyPrefix must be a non-empty string.');
-  return {
+  checkOptions(connectionLimitGuardOptionsSpec, options, 'connectionLimitGuard');
+  const maxConnections = capOf(options.maxConnections, DEFAULTS.maxConnections);
+  const maxPerIp = capOf(options.maxPerIp, DEFAULTS.maxPerIp);
+  const maxPerUser = capOf(options.maxPerUser, DEFAULTS.maxPerUser);
+  const local = {
     maxConnections,
     maxPerIp,
-    ipv6Subnet,
+    ipv6Subnet: options.ipv6Subnet ?? DEFAULTS.ipv6Subnet,
     maxPerUser,
-    perUserPolicy,
-    softLimit,
-    softMaxPerIp,
-    retryAfterMs,
-    pendingTimeoutMs,
+    perUserPolicy: options.perUserPolicy ?? 'refuse-new',
+    softLimit: capOf(
+      options.softLimit,
+      maxConnections === Infinity ? Infinity : Math.floor(maxConnections * 0.9),
+    ),
+    softMaxPerIp: capOf(
+      options.softMaxPerIp,
+      maxPerIp === Infinity ? Infinity : Math.max(1, Math.floor(maxPerIp / 10)),
+    ),
+    retryAfterMs: options.retryAfterMs ?? DEFAULTS.retryAfterMs,
+    pendingTimeoutMs: options.pendingTimeoutMs ?? DEFAULTS.pendingTimeoutMs,
+  } satisfies Omit<ResolvedOptions, 'cluster'>;
+  if (options.redis === undefined) return { ...local, cluster: undefined };
+  const leaseTtlMs = options.leaseTtlMs ?? DEFAULTS.leaseTtlMs;
+  return {
+    ...local,
     cluster: {
       redis: options.redis,
-      maxPerUser: cap('clusterMaxPerUser', options.clusterMaxPerUser, maxPerUser),
-      keyPrefix,
+      maxPerUser: options.clusterMaxPerUser ?? maxPerUser,
+      keyPrefix: options.keyPrefix ?? DEFAULTS.keyPrefix,
       leaseTtlMs,
-      heartbeatMs,
-      onStoreError: oneOf('onStoreError', options.onStoreError, ['allow', 'deny'] as const, 'deny'),
-      storeTimeoutMs: duration('storeTimeoutMs', options.storeTimeoutMs, 500, 1),
+      heartbeatMs: options.heartbeatMs ?? Math.floor(leaseTtlMs / 3),
+      onStoreError: options.onStoreError ?? 'deny',
+      storeTimeoutMs: options.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs,
     },
   };
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import {
+  createRedisAdapter,
+  isRedisStoreError,
+  type RedisAdapter,
+  type RedisScript,
+} from '@portcullis/core';
 import type { ResolvedClusterOptions } from './options';
-import { sendCommand } from './redis-client';
 
 /**
  * Takes a place in a user's sorted set of connections, scored by expiry. Entries whose
@@ -49,20 +54,14 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+/** A command whose failure only delays a release until the entry expires. */
+function ignore(): undefined {
+  return undefined;
+}
+
+/** Nothing was sent (Redis not connected), so nothing needs undoing. */
+function wasNotSent(error: unknown): boolean {
+  return isRedisStoreError(error) && error.kind === 'not-ready';
 }
 
 /**
@@ -75,8 +74,18 @@ export class RedisLeases {
   private readonly live = new Map<string, string>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private failing = false;
+  /** Core's adapter: readiness, a deadline per command (`storeTimeoutMs`), `EVALSHA`. */
+  private readonly redis: RedisAdapter;
+  private readonly acquireScript: RedisScript;
+  private readonly giveBackScript: RedisScript;
+  private readonly refreshScript: RedisScript;
 
-  constructor(private readonly options: ResolvedClusterOptions) {}
+  constructor(private readonly options: ResolvedClusterOptions) {
+    this.redis = createRedisAdapter(options.redis, { commandTimeoutMs: options.storeTimeoutMs });
+    this.acquireScript = this.redis.script(ACQUIRE);
+    this.giveBackScript = this.redis.script(GIVE_BACK);
+    this.refreshScript = this.redis.script(REFRESH);
+  }
 
   memberFor(socketId: string): string {
     return `${this.nodeId}:${socketId}`;
@@ -98,13 +107,16 @@ export class RedisLeases {
    */
   async acquire(userId: string, member: string, replaced?: string): Promise<boolean> {
     const key = this.keyFor(userId);
-    const { leaseTtlMs, maxPerUser, storeTimeoutMs, redis } = this.options;
-    const args = ['EVAL', ACQUIRE, '1', key, member, String(leaseTtlMs), String(maxPerUser)];
-    args.push(replaced ?? '');
+    const { leaseTtlMs, maxPerUser } = this.options;
     let taken: boolean;
     try {
-      taken = Number(await withTimeout(sendCommand(redis, args), storeTimeoutMs)) === 1;
+      const reply = await this.acquireScript.run(
+        [key],
+        [member, leaseTtlMs, maxPerUser, replaced ?? ''],
+      );
+      taken = Number(reply) === 1;
     } catch (error) {
+      if (wasNotSent(error)) throw error;
       // A late answer may still take the place (and drop `replaced`): undo it (commands
       // run in order). `replaced` left `live` only if its socket left meanwhile.
       if (replaced !== undefined && this.live.has(replaced)) this.giveBack(key, member, replaced);
@@ -144,12 +156,7 @@ export class RedisLeases {
     const entries = [...this.live];
     this.live.clear();
     await Promise.allSettled(
-      entries.map(([member, key]) =>
-        withTimeout(
-          sendCommand(this.options.redis, ['ZREM', key, member]),
-          this.options.storeTimeoutMs,
-        ),
-      ),
+      entries.map(([member, key]) => this.redis.command(['ZREM', key, member])),
     );
   }
 
@@ -158,12 +165,11 @@ export class RedisLeases {
   }
 
   private remove(key: string, member: string): void {
-    sendCommand(this.options.redis, ['ZREM', key, member]).catch(() => undefined);
+    this.redis.command(['ZREM', key, member]).catch(ignore);
   }
 
   private giveBack(key: string, member: string, replaced: string): void {
-    const args = ['EVAL', GIVE_BACK, '1', key, member, replaced, String(this.options.leaseTtlMs)];
-    sendCommand(this.options.redis, args).catch(() => undefined);
+    this.giveBackScript.run([key], [member, replaced, this.options.leaseTtlMs]).catch(ignore);
   }
 
   private startHeartbeat(): void {
@@ -179,10 +185,9 @@ export class RedisLeases {
   }
 
   private refresh(): void {
-    const { redis, leaseTtlMs, storeTimeoutMs } = this.options;
-    const ttl = String(leaseTtlMs);
+    const ttl = this.options.leaseTtlMs;
     const refreshes = [...this.live].map(([member, key]) =>
-      withTimeout(sendCommand(redis, ['EVAL', REFRESH, '1', key, member, ttl]), storeTimeoutMs),
+      this.refreshScript.run([key], [member, ttl]),
     );
     Promise.all(refreshes).then(
       () => {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { onCleanup, readyNodeRedis, testRedisUrl, type NodeRedisClient } from '@portcullis/testing';
-import { Redis } from 'ioredis';
+import {
+  onCleanup,
+  readyIoredis,
+  readyNodeRedis,
+  testRedisUrl,
+  type NodeRedisClient,
+} from '@portcullis/testing';
+import type { Redis } from 'ioredis';
 import type { ConnectionLimitGuardOptions } from '../src';
 import { limitedServer, type LimitedServer, type LimitedServerOptions } from './helpers';
 
@@ -20,13 +26,6 @@ export async function closeIoredis(client: Redis): Promise<void> {
   await client.quit().catch(() => client.disconnect());
 }
 
-export function ioredisClient(url: string): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
-  client.on('error', () => undefined);
-  onCleanup(() => closeIoredis(client));
-  return client;
-}
-
 /** Two nodes sharing one Redis: A talks to it through ioredis, B through node-redis. */
 export async function twoNodes(
   options: ConnectionLimitGuardOptions,
@@ -34,7 +33,9 @@ export async function twoNodes(
 ): Promise<TwoNodes> {
   const url = testRedisUrl();
   const keyPrefix = `portcullis:test:${randomUUID()}`;
-  const redisA = ioredisClient(url);
+  // Connected first: core's Redis adapter never queues a command while the client is
+  // not ready (a handshake would get onStoreError's answer, not a wait).
+  const redisA = await readyIoredis(url, { maxRetriesPerRequest: 1 });
   const redisB = await readyNodeRedis(url);
   const a = await limitedServer({ ...options, keyPrefix, redis: redisA }, extra);
   const b = await limitedServer({ ...options, keyPrefix, redis: redisB }, extra);

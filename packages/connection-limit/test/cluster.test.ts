@@ -1,4 +1,11 @@
-import { delay, describeRedis, onCleanup, startOwnRedis } from '@portcullis/testing';
+import {
+  delay,
+  describeRedis,
+  onCleanup,
+  readyIoredis,
+  readyNodeRedis,
+  startOwnRedis,
+} from '@portcullis/testing';
 import { Redis } from 'ioredis';
 import { closeIoredis, twoNodes } from './cluster-helpers';
 import { connectAs, limitedServer, refusedAs, waitUntil } from './helpers';
@@ -98,6 +105,42 @@ describeRedis('connection-limit: cluster-wide per-user cap (real Redis)', () => 
   });
 });
 
+describeRedis('connection-limit: Redis scripts', () => {
+  /** How many times Redis ran each script command so far. */
+  async function scriptCalls(redis: Redis): Promise<{ eval: number; evalsha: number }> {
+    const stats = (await redis.info('commandstats')) as string;
+    const calls = (command: string): number =>
+      Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    return { eval: calls('eval'), evalsha: calls('evalsha') };
+  }
+
+  it('sends the lease script once and runs it by its digest, even after Redis forgot it', async () => {
+    // A Redis of its own: its command counters and script cache are this test's alone.
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const observer = await readyIoredis(own.url);
+    const { server, guard } = await limitedServer({
+      redis: await readyNodeRedis(own.url),
+      clusterMaxPerUser: 3,
+      leaseTtlMs: 120_000, // no heartbeat (and its own script) during the test
+    });
+    onCleanup(() => guard.close());
+    for (const user of ['alice', 'bob', 'carol', 'dave']) await connectAs(server.url, { user });
+    const before = await scriptCalls(observer);
+    // The first lease loaded it (one EVAL after NOSCRIPT); the others went by EVALSHA.
+    expect(before.eval).toBe(1);
+    expect(before.evalsha).toBeGreaterThanOrEqual(4);
+
+    await observer.script('FLUSH'); // a restarted or failed-over Redis has no scripts
+    await connectAs(server.url, { user: 'alice' });
+    await connectAs(server.url, { user: 'alice' });
+    expect((await refusedAs(server.url, { user: 'alice' })).data).toMatchObject({
+      info: { limit: 'cluster-user', max: 3 },
+    });
+    expect((await scriptCalls(observer)).eval).toBe(2);
+  });
+});
+
 describeRedis('connection-limit: Redis outage', () => {
   it.each([
     ['deny', 'INTERNAL'],
@@ -130,7 +173,7 @@ describeRedis('connection-limit: Redis outage', () => {
     await connectAs(server.url, { ip: '10.0.0.1' });
     if (code === undefined) {
       await connectAs(server.url, { user: 'bob' });
-      expect(warnings).toEqual([{ store: 'redis', policy: 'allow' }]);
+      expect(warnings).toEqual([{ reason: 'store_unavailable', policy: 'allow' }]);
     } else {
       const error = await refusedAs(server.url, { user: 'bob' });
       expect(error.data).toEqual({

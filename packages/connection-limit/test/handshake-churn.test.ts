@@ -38,7 +38,7 @@ function tightCaps(perUserPolicy: PerUserPolicy, maxPerUser: number): Connection
   return {
     // The live sockets plus one wave: a leaked place refuses part of the next wave.
     maxConnections: USERS * 2,
-    softLimit: Infinity,
+    softLimit: false,
     maxPerIp: USERS,
     maxPerUser,
     perUserPolicy,

@@ -3,9 +3,9 @@ import { connectAs, limitedServer, waitUntil } from './helpers';
 describe('connection-limit: memory', () => {
   it('returns its maps to empty after 1,000 sockets connect and leave', async () => {
     const { server, guard } = await limitedServer({
-      maxConnections: Infinity,
-      maxPerIp: Infinity,
-      maxPerUser: Infinity,
+      maxConnections: false,
+      maxPerIp: false,
+      maxPerUser: false,
     });
     const batch = 50;
     const clients = [];

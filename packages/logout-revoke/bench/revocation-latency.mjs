@@ -35,6 +35,13 @@ function redis() {
   return client;
 }
 
+/** A connected client: the denylist store fails at once while its client is not ready. */
+async function readyRedis() {
+  const client = redis();
+  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+  return client;
+}
+
 // The user comes from the handshake as is: the bench measures revocation, not JWTs.
 const trustHandshake = handshakeGuard('bench-auth', (socket) => {
   const { user } = socket.handshake.auth;
@@ -42,14 +49,15 @@ const trustHandshake = handshakeGuard('bench-auth', (socket) => {
     id: user,
     roles: [],
     sessionId: `${user}-session`,
-    claims: { iat: Math.floor(Date.now() / 1000) },
+    issuedAt: Date.now(),
+    claims: {},
   };
 });
 
 async function startNode() {
   const pub = redis();
   const sub = redis();
-  const denylist = createDenylist({ store: redisDenylistStore(redis(), { prefix }) });
+  const denylist = createDenylist({ store: redisDenylistStore(await readyRedis(), { prefix }) });
   const logout = logoutRevokeGuard({ denylist });
   const http = createServer();
   const io = new Server(http);
@@ -101,7 +109,7 @@ const a = await startNode();
 const b = await startNode();
 const emitterRevoker = createRevoker({
   target: new Emitter(redis(), { key: adapterKey }),
-  denylist: createDenylist({ store: redisDenylistStore(redis(), { prefix }) }),
+  denylist: createDenylist({ store: redisDenylistStore(await readyRedis(), { prefix }) }),
 });
 
 const modes = [

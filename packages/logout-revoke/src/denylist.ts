@@ -1,6 +1,14 @@
-import { GuardError, type MaybePromise, type PortcullisUser } from '@portcullis/core';
+import {
+  GuardError,
+  checkOptions,
+  isThenable,
+  opt,
+  type MaybePromise,
+  type OptionSpec,
+  type PortcullisUser,
+} from '@portcullis/core';
 import { checkId, digest, issuedAtMsOf, sessionIdOf, tokenIdOf } from './identity';
-import { memoryDenylistStore, type DenylistStore } from './store';
+import { isDenylistStore, memoryDenylistStore, type DenylistStore } from './store';
 
 export interface DenylistOptions {
   /** Where revocations are kept. Default: in this process (one node only). */
@@ -22,17 +30,34 @@ export interface RevokeUserOptions {
 
 export const DEFAULT_MAX_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
+/** Every option `createDenylist` takes. */
+export const createDenylistOptionsSpec: OptionSpec = opt.object({
+  store: opt.custom(
+    'a DenylistStore, e.g. memoryDenylistStore() or redisDenylistStore(redisClient)',
+    isDenylistStore,
+  ),
+  maxTokenLifetimeMs: opt.duration({ min: 1 }),
+  now: opt.func(),
+});
+
+/** Whether `value` is a denylist (from `createDenylist`, any copy of this package). */
+export function isDenylist(value: unknown): value is Denylist {
+  return typeof (value as { check?: unknown } | null)?.check === 'function';
+}
+
+/** A denylist option of the guard and the revoker. */
+export const denylistSpec: OptionSpec = opt.custom(
+  'a denylist from createDenylist({ store })',
+  isDenylist,
+);
+
 // Key layout. User ids are kept readable; session and token ids are digested.
 const userKey = (userId: string): string => `user:${userId}`;
 const userExceptKey = (userId: string): string => `user-except:${userId}`;
 const sessionKey = (sessionId: string): string => `session:${digest(sessionId)}`;
 const tokenKey = (tokenId: string): string => `token:${digest(tokenId)}`;
 
-function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
-}
-
-/** Issued at or before `cutoffMs`? A token without `iat` cannot prove otherwise. */
+/** Issued at or before `cutoffMs`? A credential without `issuedAt` cannot prove otherwise. */
 function issuedBy(issuedAtMs: number | undefined, cutoffMs: number): boolean {
   return issuedAtMs === undefined || issuedAtMs <= cutoffMs;
 }
@@ -49,32 +74,8 @@ export class Denylist {
   readonly now: () => number;
 
   constructor(options: Readonly<DenylistOptions> = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('createDenylist: options must be an object, e.g. { store }.');
-    }
+    checkOptions(createDenylistOptionsSpec, options, 'createDenylist');
     const { store, maxTokenLifetimeMs = DEFAULT_MAX_TOKEN_LIFETIME_MS, now = Date.now } = options;
-    if (
-      store !== undefined &&
-      (typeof store.getMany !== 'function' ||
-        typeof store.set !== 'function' ||
-        typeof store.setMax !== 'function')
-    ) {
-      throw new TypeError(
-        'createDenylist: store must be a DenylistStore, e.g. memoryDenylistStore() or ' +
-          'redisDenylistStore(redisClient).',
-      );
-    }
-    if (
-      typeof maxTokenLifetimeMs !== 'number' ||
-      !Number.isFinite(maxTokenLifetimeMs) ||
-      maxTokenLifetimeMs <= 0
-    ) {
-      throw new TypeError(
-        'createDenylist: maxTokenLifetimeMs must be a positive number of milliseconds: the ' +
-          'longest lifetime of a token your issuer signs (e.g. 60 * 60 * 1000).',
-      );
-    }
-    if (typeof now !== 'function') throw new TypeError('createDenylist: now must be a function.');
     this.store = store ?? memoryDenylistStore({ now });
     this.maxTokenLifetimeMs = maxTokenLifetimeMs;
     this.now = now;

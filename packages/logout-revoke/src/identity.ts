@@ -10,16 +10,20 @@ export function digest(value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 22);
 }
 
-/** The `jti` claim when it is a usable string. */
+// The context's fields only, never raw claims: whatever authenticated the socket (a JWT
+// with any claim names, a session cookie, an API key) says which credential it was and
+// when it was issued, and revocation works alike for all of them.
+
+/** The credential's id (`user.tokenId`; a JWT's `jti` as auth maps it) when usable. */
 export function tokenIdOf(user: PortcullisUser): string | undefined {
-  const jti = user.claims.jti;
-  return typeof jti === 'string' && jti.length > 0 ? jti : undefined;
+  const { tokenId } = user;
+  return typeof tokenId === 'string' && tokenId.length > 0 ? tokenId : undefined;
 }
 
-/** The `iat` claim in epoch milliseconds, when present. */
+/** When the credential was issued (`user.issuedAt`, epoch milliseconds), when known. */
 export function issuedAtMsOf(user: PortcullisUser): number | undefined {
-  const iat = user.claims.iat;
-  return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
+  const { issuedAt } = user;
+  return typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : undefined;
 }
 
 /** The session id when it is a usable string. */

@@ -1,11 +1,13 @@
 export {
   logoutRevokeGuard,
   LOGOUT_REVOKE_GUARD_NAME,
+  logoutRevokeGuardOptionsSpec,
   type LogoutRevokeGuard,
   type LogoutRevokeGuardOptions,
 } from './logout-revoke-guard';
 export {
   createDenylist,
+  createDenylistOptionsSpec,
   Denylist,
   DEFAULT_MAX_TOKEN_LIFETIME_MS,
   type DenylistOptions,
@@ -13,6 +15,7 @@ export {
 } from './denylist';
 export {
   createRevoker,
+  createRevokerOptionsSpec,
   type Revoker,
   type RevokerOptions,
   type RevocationTarget,
@@ -21,17 +24,16 @@ export {
 } from './revoker';
 export {
   memoryDenylistStore,
+  memoryDenylistStoreOptionsSpec,
   MemoryDenylistStore,
   type DenylistStore,
   type MemoryDenylistStoreOptions,
 } from './store';
 export {
   redisDenylistStore,
+  redisDenylistStoreOptionsSpec,
   RedisDenylistStore,
-  type RedisDenylistClient,
   type RedisDenylistStoreOptions,
-  type IoRedisLikeClient,
-  type NodeRedisLikeClient,
 } from './redis-store';
 export { syncRevocationRooms, revocationRooms, userRoom, sessionRoom, tokenRoom } from './rooms';
 export { everyNamespace, type EveryNamespaceTarget } from './every-namespace';

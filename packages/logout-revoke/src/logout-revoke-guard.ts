@@ -1,10 +1,15 @@
 import {
   GuardError,
+  PortcullisConfigError,
+  checkOptions,
   disconnectWithCode,
   getContext,
   handshakeGuard,
   holdPackets,
   isGuardError,
+  isPlainObject,
+  isThenable,
+  opt,
   recordSocketEvent,
   settingsOfServer,
   type AnyNamespace,
@@ -13,8 +18,9 @@ import {
   type GuardVerdict,
   type HandshakeMiddleware,
   type MaybePromise,
+  type OptionSpec,
 } from '@portcullis/core';
-import { createDenylist, type Denylist, type RevokeUserOptions } from './denylist';
+import { createDenylist, denylistSpec, type Denylist, type RevokeUserOptions } from './denylist';
 import { createRevoker, type RevocationTarget, type Revoker } from './revoker';
 import { syncRevocationRooms } from './rooms';
 
@@ -28,11 +34,32 @@ export interface LogoutRevokeGuardOptions {
    */
   denylist?: Denylist;
   /**
-   * Let a handshake through when the store cannot be read (Redis down), recording a
-   * `warning` security event. Default `false`: such a handshake is refused with
-   * `INTERNAL` (retryable), since a revoked token must not get in during an outage.
+   * When the denylist cannot be read (Redis down, or slower than the store's
+   * `storeTimeoutMs`): `'deny'` (default) refuses the handshake with `INTERNAL`
+   * (retryable), since a revoked token must not get in during an outage; `'allow'` lets
+   * it through and records a `warning` security event.
    */
-  failOpen?: boolean;
+  onStoreError?: StoreErrorPolicy;
+}
+
+/** What to do when the denylist cannot be read (the one store-failure policy of every guard). */
+export type StoreErrorPolicy = 'deny' | 'allow';
+
+/** Every option `logoutRevokeGuard` takes. */
+export const logoutRevokeGuardOptionsSpec: OptionSpec = opt.object({
+  denylist: denylistSpec,
+  onStoreError: opt.oneOf<StoreErrorPolicy>(['deny', 'allow']),
+});
+
+/** Options of earlier versions, refused with their replacement rather than as unknown. */
+function refuseRetired(options: unknown): void {
+  if (!isPlainObject(options) || !Object.hasOwn(options, 'failOpen')) return;
+  throw new PortcullisConfigError(
+    'PORTCULLIS_CONFIG_UNKNOWN_OPTION',
+    'failOpen',
+    "unknown option (failOpen: true is now onStoreError: 'allow'; the default stays 'deny')",
+    { factory: 'logoutRevokeGuard', suggestion: 'onStoreError' },
+  );
 }
 
 export interface LogoutRevokeGuard extends Revoker {
@@ -62,10 +89,6 @@ export interface LogoutRevokeGuard extends Revoker {
 
 type Verdict = MaybePromise<GuardVerdict>;
 
-function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
-}
-
 /**
  * Logout that reaches every socket: refuses revoked sessions and tokens at the
  * handshake, puts each socket in rooms for its user, session and token, and disconnects
@@ -80,17 +103,10 @@ function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
 export function logoutRevokeGuard(
   options: Readonly<LogoutRevokeGuardOptions> = {},
 ): LogoutRevokeGuard {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('logoutRevokeGuard: options must be an object, e.g. { denylist }.');
-  }
+  refuseRetired(options);
+  checkOptions(logoutRevokeGuardOptionsSpec, options, 'logoutRevokeGuard');
   const denylist = options.denylist ?? createDenylist();
-  if (typeof denylist.check !== 'function') {
-    throw new TypeError('logoutRevokeGuard: denylist must come from createDenylist({ store }).');
-  }
-  const failOpen = options.failOpen ?? false;
-  if (typeof failOpen !== 'boolean') {
-    throw new TypeError('logoutRevokeGuard: failOpen must be true or false.');
-  }
+  const allowOnStoreError = options.onStoreError === 'allow';
 
   /**
    * How the middleware checked each socket still in its handshake: `true` when the store
@@ -99,16 +115,17 @@ export function logoutRevokeGuard(
   const checkedAtHandshake = new WeakMap<AnySocket, boolean>();
 
   const storeFailed = (socket: AnySocket, error: unknown): GuardVerdict => {
-    if (!failOpen)
+    if (!allowOnStoreError) {
       return isGuardError(error) ? error : new GuardError('INTERNAL', { cause: error });
+    }
     recordSocketEvent(socket, 'warning', {
       guard: LOGOUT_REVOKE_GUARD_NAME,
-      detail: { reason: 'store-unavailable', failOpen: true },
+      detail: { reason: 'store_unavailable', policy: 'allow' },
     });
     return undefined;
   };
 
-  /** The denylist's verdict for the socket's user; store failures follow `failOpen`. */
+  /** The denylist's verdict for the socket's user; store failures follow `onStoreError`. */
   const verdictFor = (socket: AnySocket): Verdict => {
     const user = getContext(socket).user;
     if (user === undefined) return undefined; // anonymous: authentication decides

@@ -1,5 +1,12 @@
-import { DEFAULT_DISCONNECT_EVENT, GuardError, peekContext } from '@portcullis/core';
-import type { Denylist, RevokeUserOptions } from './denylist';
+import {
+  DEFAULT_DISCONNECT_EVENT,
+  GuardError,
+  checkOptions,
+  opt,
+  peekContext,
+  type OptionSpec,
+} from '@portcullis/core';
+import { denylistSpec, type Denylist, type RevokeUserOptions } from './denylist';
 import { checkId, issuedAtMsOf } from './identity';
 import { sessionRoom, tokenRoom, userRoom } from './rooms';
 
@@ -54,25 +61,27 @@ export interface Revoker {
   revokeToken(jti: string, expiresAt: number): Promise<void>;
   /**
    * Every token of the user issued at or before `time` (epoch ms), and the sockets opened
-   * with them. With a past `time` the sockets are picked by their `iat` claim, which
-   * needs `fetchSockets()`: a Socket.io server, not the Redis emitter.
+   * with them. With a past `time` the sockets are picked by their context's
+   * `user.issuedAt`, which needs `fetchSockets()`: a Socket.io server, not the Redis emitter.
    */
   revokeIssuedBefore(userId: string, time: number): Promise<void>;
 }
 
-function checkTargets(target: RevokerOptions['target']): readonly RevocationTarget[] {
-  const targets = Array.isArray(target) ? target : [target];
-  if (
-    targets.length === 0 ||
-    targets.some((item) => typeof (item as RevocationTarget | undefined)?.in !== 'function')
-  ) {
-    throw new TypeError(
-      'createRevoker: target must be a Socket.io server or namespace, or an ' +
-        '@socket.io/redis-emitter Emitter (or a list of them).',
-    );
-  }
-  return targets as readonly RevocationTarget[];
+function isRevocationTarget(value: unknown): value is RevocationTarget {
+  return typeof (value as { in?: unknown } | null)?.in === 'function';
 }
+
+const targetSpec = opt.custom(
+  'a Socket.io server or namespace, or an @socket.io/redis-emitter Emitter',
+  isRevocationTarget,
+);
+
+/** Every option `createRevoker` takes. */
+export const createRevokerOptionsSpec: OptionSpec = opt.object({
+  target: opt.required(opt.union(targetSpec, opt.array(targetSpec, { minLength: 1 }))),
+  denylist: opt.required(denylistSpec),
+  disconnectEvent: opt.string(),
+});
 
 /**
  * The revocation API, for a Socket.io node (`target: io`) or for any other process that
@@ -92,18 +101,12 @@ function checkTargets(target: RevokerOptions['target']): readonly RevocationTarg
  * });
  */
 export function createRevoker(options: Readonly<RevokerOptions>): Revoker {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createRevoker: options must be an object, e.g. { target: io, denylist }.');
-  }
-  const targets = checkTargets(options.target);
+  checkOptions(createRevokerOptionsSpec, options, 'createRevoker');
+  const targets: readonly RevocationTarget[] = Array.isArray(options.target)
+    ? options.target
+    : [options.target as RevocationTarget];
   const { denylist } = options;
-  if (typeof denylist?.check !== 'function') {
-    throw new TypeError('createRevoker: denylist must come from createDenylist({ store }).');
-  }
   const disconnectEvent = options.disconnectEvent ?? DEFAULT_DISCONNECT_EVENT;
-  if (typeof disconnectEvent !== 'string' || disconnectEvent.length === 0) {
-    throw new TypeError('createRevoker: disconnectEvent must be a non-empty string.');
-  }
   const revoked = (): GuardError['data'] => new GuardError('SESSION_REVOKED').data;
 
   const cutRoom = (room: string, exceptRoom?: string): void => {
@@ -162,7 +165,7 @@ export function createRevoker(options: Readonly<RevokerOptions>): Revoker {
       const broadcasts = targets.map((target) => target.in(userRoom(userId)));
       if (!everyToken && broadcasts.some((broadcast) => broadcast.fetchSockets === undefined)) {
         throw new TypeError(
-          'revokeIssuedBefore: with a time in the past, sockets are picked by their iat, which ' +
+          'revokeIssuedBefore: with a time in the past, sockets are picked by their user.issuedAt, which ' +
             'needs fetchSockets() (a Socket.io server). From the Redis emitter, use revokeUser.',
         );
       }

@@ -1,4 +1,4 @@
-import type { MaybePromise } from '@portcullis/core';
+import { checkOptions, opt, type MaybePromise, type OptionSpec } from '@portcullis/core';
 
 /**
  * Where revocations are kept. Three primitives, so a store is small to write: the
@@ -23,6 +23,21 @@ export interface MemoryDenylistStoreOptions {
   now?: () => number;
 }
 
+/** Every option `memoryDenylistStore` takes. */
+export const memoryDenylistStoreOptionsSpec: OptionSpec = opt.object({ now: opt.func() });
+
+/** Whether `value` has the three methods of a `DenylistStore`. */
+export function isDenylistStore(value: unknown): value is DenylistStore {
+  const store = value as Partial<Record<keyof DenylistStore, unknown>> | null;
+  return (
+    typeof store === 'object' &&
+    store !== null &&
+    typeof store.getMany === 'function' &&
+    typeof store.set === 'function' &&
+    typeof store.setMax === 'function'
+  );
+}
+
 interface MemoryEntry {
   value: string;
   expiresAt: number;
@@ -41,7 +56,8 @@ export class MemoryDenylistStore implements DenylistStore {
   private readonly now: () => number;
   private writes = 0;
 
-  constructor(options: MemoryDenylistStoreOptions = {}) {
+  constructor(options: Readonly<MemoryDenylistStoreOptions> = {}) {
+    checkOptions(memoryDenylistStoreOptionsSpec, options, 'memoryDenylistStore');
     this.now = options.now ?? Date.now;
   }
 
@@ -85,6 +101,8 @@ export class MemoryDenylistStore implements DenylistStore {
 }
 
 /** The in-memory store (the default when no store is given). */
-export function memoryDenylistStore(options: MemoryDenylistStoreOptions = {}): MemoryDenylistStore {
+export function memoryDenylistStore(
+  options: Readonly<MemoryDenylistStoreOptions> = {},
+): MemoryDenylistStore {
   return new MemoryDenylistStore(options);
 }

@@ -43,12 +43,12 @@ function redisClient(url = testRedisUrl(), options: RedisOptions = {}): Redis {
 }
 
 /**
- * A client that fails commands at once while Redis is down, connected before it is used:
- * without an offline queue, a command sent before the first connection completes fails
- * too, which is not the outage the tests mean.
+ * A client connected before it is used, as a server's store client is: core's Redis
+ * adapter fails a command at once while its client is not ready (nothing waits in an
+ * offline queue), which is not the outage the tests mean.
  */
-async function fastFailRedisClient(url: string): Promise<Redis> {
-  const client = redisClient(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+async function readyRedisClient(url = testRedisUrl(), options: RedisOptions = {}): Promise<Redis> {
+  const client = redisClient(url, options);
   if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
   return client;
 }
@@ -71,7 +71,7 @@ async function startNode(
   onCleanup(() => {
     sub.disconnect();
   });
-  const store = redisClient();
+  const store = await readyRedisClient();
   const denylist = createDenylist({
     store: wrapStore(redisDenylistStore(store, { prefix: ids.prefix })),
   });
@@ -219,7 +219,7 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     const revoker = createRevoker({
       target: new Emitter(redisClient(), { key: ids.adapterKey }),
       denylist: createDenylist({
-        store: redisDenylistStore(redisClient(), { prefix: ids.prefix }),
+        store: redisDenylistStore(await readyRedisClient(), { prefix: ids.prefix }),
       }),
     });
     const laptop = await signToken({ sub: 'alice', sid: 'laptop' });
@@ -249,7 +249,7 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     const revoker = createRevoker({
       target: new Emitter(redisClient(), { key: ids.adapterKey }),
       denylist: createDenylist({
-        store: redisDenylistStore(redisClient(), { prefix: ids.prefix }),
+        store: redisDenylistStore(await readyRedisClient(), { prefix: ids.prefix }),
       }),
     });
     // The application's HTTP server: POST /logout with the bearer token.
@@ -336,7 +336,7 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     const own = await startOwnRedis();
     onCleanup(() => own.stop());
     const denylist = createDenylist({
-      store: redisDenylistStore(await fastFailRedisClient(own.url), { prefix: 'outage:' }),
+      store: redisDenylistStore(await readyRedisClient(own.url), { prefix: 'outage:' }),
     });
     const logout = logoutRevokeGuard({ denylist });
     // The adapter's clients never fail a command (the adapter does not catch its
@@ -366,14 +366,19 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     expect(again.data).toMatchObject({ code: 'INTERNAL', retryable: true });
   });
 
-  it('fails closed when Redis is down (INTERNAL), or open when told to', async () => {
-    const own = await startOwnRedis();
-    onCleanup(() => own.stop());
-    const start = async (failOpen: boolean, bus: SecurityEventBus) => {
-      const denylist = createDenylist({
-        store: redisDenylistStore(await fastFailRedisClient(own.url), { prefix: 'outage:' }),
+  /** Two servers on one denylist store in `url`: one per `onStoreError` policy. */
+  async function outageServers(url: string, storeTimeoutMs?: number) {
+    const events: SecurityEvent[] = [];
+    const bus = new SecurityEventBus();
+    bus.on((event) => {
+      events.push(event);
+    });
+    const start = async (onStoreError: 'deny' | 'allow') => {
+      const store = redisDenylistStore(await readyRedisClient(url), {
+        prefix: 'outage:',
+        ...(storeTimeoutMs === undefined ? {} : { storeTimeoutMs }),
       });
-      const logout = logoutRevokeGuard({ denylist, failOpen });
+      const logout = logoutRevokeGuard({ denylist: createDenylist({ store }), onStoreError });
       return startServer({
         setup(io) {
           configurePortcullis(io, { bus });
@@ -385,13 +390,19 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
         },
       });
     };
-    const events: SecurityEvent[] = [];
-    const bus = new SecurityEventBus();
-    bus.on((event) => {
-      events.push(event);
-    });
-    const closed = await start(false, bus);
-    const open = await start(true, bus);
+    return { closed: await start('deny'), open: await start('allow'), events };
+  }
+
+  const allowedWarning = expect.objectContaining({
+    type: 'warning',
+    guard: 'logout-revoke',
+    detail: { reason: 'store_unavailable', policy: 'allow' },
+  });
+
+  it("fails closed when Redis is down (INTERNAL), or open with onStoreError: 'allow'", async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const { closed, open, events } = await outageServers(own.url);
     const token = await signToken({ sub: 'alice', sid: 'S' });
     const connectedBefore = await connectAs(closed.url, token);
     await own.stop();
@@ -400,12 +411,22 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     expect(refused.data).toMatchObject({ code: 'INTERNAL', retryable: true });
     await expectServed(connectedBefore); // the server keeps serving everyone else
     await expectServed(await connectAs(open.url, token));
-    expect(events).toContainEqual(
-      expect.objectContaining({
-        type: 'warning',
-        guard: 'logout-revoke',
-        detail: { reason: 'store-unavailable', failOpen: true },
-      }),
-    );
+    expect(events).toContainEqual(allowedWarning);
+  });
+
+  it('a denylist read that Redis does not answer in storeTimeoutMs follows onStoreError', async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const { closed, open, events } = await outageServers(own.url, 200);
+    const token = await signToken({ sub: 'alice', sid: 'S' });
+    await expectServed(await connectAs(closed.url, token));
+    // Redis is up and connected, but answers nobody for a while (a stalled or
+    // overloaded server). Without a deadline the handshake would wait it out, then pass.
+    const admin = await readyRedisClient(own.url);
+    await admin.call('CLIENT', 'PAUSE', '5000', 'ALL');
+    const refused = await expectConnectError(closed.url, { auth: { token } });
+    expect(refused.data).toMatchObject({ code: 'INTERNAL', retryable: true });
+    await expectServed(await connectAs(open.url, token));
+    expect(events).toContainEqual(allowedWarning);
   });
 });

@@ -29,7 +29,9 @@ export async function signToken(claims: TestTokenClaims): Promise<string> {
 
 /**
  * Stands in for @portcullis/auth in these tests: verifies `auth.token` with jose and puts
- * the user in the context, the way the real authentication guard does.
+ * the user in the context, the way the real authentication guard does: `tokenId` from
+ * `jti` and `issuedAt` (epoch ms) from `iat`. The guard reads only those fields, never
+ * the claims, so the test does not lean on auth's claim names.
  */
 export function testAuthentication(): HandshakeMiddleware {
   return handshakeGuard('test-auth', async (socket) => {
@@ -41,6 +43,8 @@ export function testAuthentication(): HandshakeMiddleware {
         id: String(payload.sub),
         roles: [],
         sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+        tokenId: payload.jti,
+        issuedAt: typeof payload.iat === 'number' ? payload.iat * 1000 : undefined,
         expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
         claims: payload,
       };
