@@ -1,3 +1,4 @@
+import { RateBackoff, handshakeLimit, retryWhileLimited, type BackoffRecord } from './backoff';
 import type { ResolvedProbeOptions } from './options';
 import type { Target } from './target/resolve-target';
 import type { TokenKit } from './tokens/token-kit';
@@ -33,6 +34,8 @@ const SETTLE_MS = 50;
 export class ProbeContext {
   readonly endpoint: SocketEndpoint;
   readonly events: AnswerEvents;
+  /** The waiting on rate limits of the run and of its current check. */
+  readonly backoff = new RateBackoff();
   private used = 0;
   private readonly open = new Set<ProbeSocket>();
   /** Sockets the server announced it is about to cut (`portcullis:disconnect`). */
@@ -68,8 +71,26 @@ export class ProbeContext {
     this.used += 1;
   }
 
-  /** Opens one Socket.io connection; a connected socket is closed by `closeAll`. */
+  /**
+   * Opens one Socket.io connection; a connected socket is closed by `closeAll`. A
+   * handshake refused by a rate limit is made again after the wait the server asked
+   * for, within the back-off's bounds (each one counts against `maxConnections`).
+   */
   async connect(request: ConnectRequest): Promise<Handshake> {
+    return (await this.connectRetried(request)).result;
+  }
+
+  /** `connect`, with what the back-off did (for the attempt's evidence). */
+  connectRetried(request: ConnectRequest): Promise<{ result: Handshake; backoff: BackoffRecord }> {
+    return retryWhileLimited(
+      this.backoff,
+      () => this.connectOnce(request),
+      handshakeLimit,
+      () => this.used < this.options.maxConnections,
+    );
+  }
+
+  private async connectOnce(request: ConnectRequest): Promise<Handshake> {
     this.spend('a handshake');
     const handshake = await ProbeSocket.open(this.endpoint, {
       ...request,
@@ -117,6 +138,11 @@ export class ProbeContext {
       this.shared = await this.honestSocket();
     }
     return this.shared as ProbeSocket;
+  }
+
+  /** Whether `socket` can still carry a packet: open, and not announced as about to be cut. */
+  usable(socket: ProbeSocket): boolean {
+    return !socket.closed && !this.doomed.has(socket);
   }
 
   /**

@@ -47,6 +47,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
           evidence: [],
         };
       } else {
+        ctx.backoff.startCheck();
         try {
           outcome = await check.run(ctx);
         } catch (error) {

@@ -147,7 +147,8 @@ describe('field-types: bounds', () => {
   });
 
   it('stops on one connection when the server cuts it, and says how many went unjudged', async () => {
-    // 5 fields, 35 mutations: the preset's error-rate limit cuts the socket at the 20th refusal.
+    // 5 fields, 35 mutations: core's escalation cuts the socket once the refusals weigh 50
+    // (VALIDATION_FAILED weighs 2), at the 25th.
     const { server, traffic } = await presetServer({
       validate: {
         schemas: {
@@ -159,15 +160,15 @@ describe('field-types: bounds', () => {
     });
     const result = await fieldTypes(server.url, { payload: nested });
     const judged = result.evidence.slice(1, -1);
-    expect(judged).toHaveLength(20);
+    expect(judged).toHaveLength(25);
     expect(judged.every(({ code }) => code === 'VALIDATION_FAILED')).toBe(true);
     expect(result.evidence.at(-1)).toMatchObject({
-      attempt: '15 more mutations',
+      attempt: '10 more mutations',
       received: 'not sent: cut (RATE_LIMITED)',
     });
     expect(result.status).toBe('pass');
     expect(result.summary).toBe(
-      'every field of another type was refused (20 mutations: refused with VALIDATION_FAILED; then the server cut the connection (RATE_LIMITED), so 15 mutations went unjudged)',
+      'every field of another type was refused (25 mutations: refused with VALIDATION_FAILED; then the server cut the connection (RATE_LIMITED), so 10 mutations went unjudged)',
     );
     expect(traffic.handled).toBe(1);
   });

@@ -10,6 +10,7 @@ import {
 } from '../judge';
 import type { Evidence } from '../report';
 import { awaitAnswer, refusalCode, type Answer } from '../wire/await-answer';
+import { withLimitBackoff } from '../wire/limit-backoff';
 import type { ProbeSocket } from '../wire/probe-socket';
 import { eventFrame } from '../wire/packets';
 import { planFieldMutations, type FieldMutation } from './field-mutations';
@@ -35,10 +36,21 @@ async function exchange(
   event: string,
   payloadJson: string,
 ): Promise<Answer> {
-  const ackId = socket.nextAckId();
-  const answer = awaitAnswer(socket, ackId, ctx.events, ctx.options.timeoutMs, performance.now());
-  socket.send(eventFrame(ctx.options.namespace, ackId, argumentsJson(event, payloadJson)));
-  const result = await answer;
+  const result = await withLimitBackoff(
+    () => {
+      const ackId = socket.nextAckId();
+      const answer = awaitAnswer(
+        socket,
+        ackId,
+        ctx.events,
+        ctx.options.timeoutMs,
+        performance.now(),
+      );
+      socket.send(eventFrame(ctx.options.namespace, ackId, argumentsJson(event, payloadJson)));
+      return answer;
+    },
+    () => socket.closed,
+  );
   // Guards cut a socket right behind a refusal (too many of them): see that cut before
   // the next mutation, so that it is not taken for that mutation's answer.
   if (result.kind === 'refused') await ctx.settle(socket);

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { withBackoffNote } from '../backoff';
 import type { ProbeContext } from '../context';
 import { judgeHandshake, notApplicable, outcomeOf, type CheckOutcome } from '../judge';
 import type { Evidence } from '../report';
@@ -126,9 +127,17 @@ export async function logoutCheck(ctx: ProbeContext): Promise<CheckOutcome> {
     entry.socket.close();
   });
 
-  const again = await ctx.connectHonest(tokens[0]);
+  const { result: again, backoff } = await ctx.connectRetried({
+    origin: ctx.options.origin,
+    token: tokens[0],
+  });
   if (again.kind === 'connected') again.socket.close();
-  evidence.push(judgeHandshake('reconnect with the logged-out token', again, timeoutMs));
+  evidence.push(
+    withBackoffNote(
+      judgeHandshake('reconnect with the logged-out token', again, timeoutMs),
+      backoff,
+    ),
+  );
   return outcomeOf(evidence, {
     pass: () =>
       `the logout cut every session (${watched.length}) and the token was refused at the next handshake`,

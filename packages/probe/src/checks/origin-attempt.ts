@@ -1,3 +1,4 @@
+import { withBackoffNote } from '../backoff';
 import type { ProbeContext } from '../context';
 import { judgeHandshake } from '../judge';
 import type { Evidence } from '../report';
@@ -12,11 +13,11 @@ export async function originAttempt(
   ctx: ProbeContext,
   origin: string | undefined,
 ): Promise<Evidence> {
-  const handshake = await ctx.connect({ origin, token: await ctx.tokens.honest() });
+  const { result: handshake, backoff } = await ctx.connectRetried({
+    origin,
+    token: await ctx.tokens.honest(),
+  });
   if (handshake.kind === 'connected') handshake.socket.close();
-  return judgeHandshake(
-    origin === undefined ? 'no Origin header' : `Origin: ${origin}`,
-    handshake,
-    ctx.options.timeoutMs,
-  );
+  const attempt = origin === undefined ? 'no Origin header' : `Origin: ${origin}`;
+  return withBackoffNote(judgeHandshake(attempt, handshake, ctx.options.timeoutMs), backoff);
 }

@@ -1,30 +1,35 @@
+import { withBackoffNote } from '../backoff';
 import type { ProbeContext } from '../context';
 import { answerOutcome, describeAnswer, notApplicable, type CheckOutcome } from '../judge';
 import type { Evidence } from '../report';
-import type { ProbeSocket } from '../wire/probe-socket';
 import { eventFrame } from '../wire/packets';
-import { exchange } from './packet-attempt';
+import { exchangeWithBackoff, type SocketSource } from './packet-attempt';
 import { argumentsJson } from './payloads';
 
-/** The honest payload sent once, as evidence: `pass` when it was acked as accepted. */
+/**
+ * The honest payload sent once (again after a rate limit's wait), as evidence: `pass`
+ * when it was acked as accepted.
+ */
 export async function sendControl(
   ctx: ProbeContext,
-  socket: ProbeSocket,
+  source: SocketSource,
   event: string,
   payload: unknown,
 ): Promise<Evidence> {
-  const answer = await exchange(ctx, socket, (ackId) => [
+  const { result: answer, backoff } = await exchangeWithBackoff(ctx, source, (ackId) => [
     eventFrame(ctx.options.namespace, ackId, argumentsJson(event, JSON.stringify(payload))),
   ]);
-  await ctx.settle(socket);
-  return {
-    attempt: 'the payload as given',
-    received: describeAnswer(answer),
-    outcome: answerOutcome(answer),
-    ms: answer.ms,
-    ...(answer.kind === 'refused' && answer.code !== undefined ? { code: answer.code } : {}),
-    verdict: answer.kind === 'acked' ? 'pass' : 'not-applicable',
-  };
+  return withBackoffNote(
+    {
+      attempt: 'the payload as given',
+      received: describeAnswer(answer),
+      outcome: answerOutcome(answer),
+      ms: answer.ms,
+      ...(answer.kind === 'refused' && answer.code !== undefined ? { code: answer.code } : {}),
+      verdict: answer.kind === 'acked' ? 'pass' : 'not-applicable',
+    },
+    backoff,
+  );
 }
 
 /** Why a control that was not acked leaves the refusals after it meaningless. */
@@ -45,8 +50,8 @@ export async function messagePrecondition(ctx: ProbeContext): Promise<CheckOutco
   if (event === undefined) {
     return notApplicable('needs --event: an event your server handles, with an ack');
   }
-  const control = await ctx.once('payload-control', async () =>
-    sendControl(ctx, await ctx.sharedSocket(), event, payload),
+  const control = await ctx.once('payload-control', () =>
+    sendControl(ctx, () => ctx.sharedSocket(), event, payload),
   );
   return control.verdict === 'pass' ? undefined : controlNotAccepted(control, event, '--payload');
 }

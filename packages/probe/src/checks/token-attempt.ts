@@ -1,3 +1,4 @@
+import { withBackoffNote } from '../backoff';
 import type { ProbeContext } from '../context';
 import { judgeHandshake } from '../judge';
 import type { Evidence } from '../report';
@@ -12,7 +13,10 @@ export async function tokenAttempt(
   attempt: string,
   token: string | undefined,
 ): Promise<Evidence> {
-  const handshake = await ctx.connect({ origin: ctx.options.origin, token });
+  const { result: handshake, backoff } = await ctx.connectRetried({
+    origin: ctx.options.origin,
+    token,
+  });
   if (handshake.kind === 'connected') handshake.socket.close();
-  return judgeHandshake(attempt, handshake, ctx.options.timeoutMs);
+  return withBackoffNote(judgeHandshake(attempt, handshake, ctx.options.timeoutMs), backoff);
 }

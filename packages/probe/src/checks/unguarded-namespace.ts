@@ -1,3 +1,4 @@
+import { answerLimit, retryWhileLimited, withBackoffNote } from '../backoff';
 import type { ProbeContext } from '../context';
 import { judgeHandshake, judgePacket, outcomeOf, refusals, type CheckOutcome } from '../judge';
 import type { Evidence } from '../report';
@@ -18,29 +19,40 @@ async function namespaceAttempt(
   given: boolean,
 ): Promise<Evidence[]> {
   const { origin, event, payload, timeoutMs } = ctx.options;
-  const handshake = await ctx.connect({ origin, namespace, token: undefined });
+  const { result: handshake, backoff } = await ctx.connectRetried({
+    origin,
+    namespace,
+    token: undefined,
+  });
   const attempt = `${namespace} without a token`;
   if (
     handshake.kind === 'refused' &&
     handshake.code === undefined &&
     handshake.message === NO_SUCH_NAMESPACE
   ) {
-    const row = judgeHandshake(attempt, handshake, timeoutMs);
+    const row = withBackoffNote(judgeHandshake(attempt, handshake, timeoutMs), backoff);
     return [
       given
         ? { ...row, verdict: 'not-applicable', note: 'no such namespace: check --namespaces' }
         : { ...row, note: 'no such namespace' },
     ];
   }
-  const rows = [judgeHandshake(attempt, handshake, timeoutMs)];
+  const rows = [withBackoffNote(judgeHandshake(attempt, handshake, timeoutMs), backoff)];
   if (handshake.kind !== 'connected') return rows;
   const { socket } = handshake;
   try {
     if (event !== undefined) {
-      const answer = await exchange(ctx, socket, (ackId) => [
-        eventFrame(namespace, ackId, argumentsJson(event, JSON.stringify(payload))),
-      ]);
-      rows.push(judgePacket(`"${event}" on ${namespace} without a token`, answer, timeoutMs));
+      const sent = await retryWhileLimited(
+        ctx.backoff,
+        () =>
+          exchange(ctx, socket, (ackId) => [
+            eventFrame(namespace, ackId, argumentsJson(event, JSON.stringify(payload))),
+          ]),
+        answerLimit,
+        () => ctx.usable(socket),
+      );
+      const row = judgePacket(`"${event}" on ${namespace} without a token`, sent.result, timeoutMs);
+      rows.push(withBackoffNote(row, sent.backoff));
     }
   } finally {
     socket.close();

@@ -35,6 +35,18 @@ export function isLimitRefusal(
   return (code !== undefined && LIMIT_CODES.has(code)) || retryAfterMs !== undefined;
 }
 
+/**
+ * Whether a limit refusal says that waiting helps: a rate limit (`RATE_LIMITED`), or
+ * any refusal with a `retryAfterMs`. A `CONNECTION_LIMIT` without one is a cap, which
+ * waiting does not lift.
+ */
+export function isRetryableLimit(
+  code: string | undefined,
+  retryAfterMs: number | undefined,
+): boolean {
+  return code === 'RATE_LIMITED' || retryAfterMs !== undefined;
+}
+
 /** Flattens and shortens server text for the report. */
 export function clip(text: string, max = 40): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -1,4 +1,10 @@
-export { PORTCULLIS_CODES, clip, isLimitRefusal, isPortcullisCode } from './codes';
+export {
+  PORTCULLIS_CODES,
+  clip,
+  isLimitRefusal,
+  isPortcullisCode,
+  isRetryableLimit,
+} from './codes';
 export {
   answerOutcome,
   describeAnswer,
