@@ -1,13 +1,12 @@
 /** Option specs of a limit and of a list of limits. */
 import { PortcullisConfigError, isPlainObject, opt, type OptionSpec } from '@portcullis/core';
 import { isLimiter } from './limit-spec';
-import { oldSpelling } from './option-spelling';
 
 /** `{ points, durationMs, blockDurationMs? }`: one fixed window. */
 export const rateLimitSpec: OptionSpec = opt.object({
   points: opt.required(opt.integer({ min: 1 })),
   durationMs: opt.required(opt.integer({ min: 1 })),
-  blockDurationMs: oldSpelling(
+  blockDurationMs: opt.oldSpelling(
     opt.off(opt.integer({ min: 1 })),
     0,
     '0 no longer means "no block": leave blockDurationMs out, or write false.',

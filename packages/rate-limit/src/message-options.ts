@@ -2,7 +2,6 @@
 import { childPath, isPlainObject, opt, type ObjectRule, type OptionSpec } from '@portcullis/core';
 import { isLimiter, limitList, type Limits, type RateLimit } from './limit-spec';
 import { limitsSpec } from './limits-spec';
-import { oldSpelling } from './option-spelling';
 import {
   removedForEscalation,
   storeOptionFields,
@@ -122,7 +121,7 @@ export const messageLimitFields: Readonly<Record<string, OptionSpec>> = {
   global: limitsSpec({ limiters: true }),
   costs: opt.record(opt.integer({ min: 0 }), 'event names'),
   defaultCost: opt.integer({ min: 0 }),
-  costPerKiB: oldSpelling(
+  costPerKiB: opt.oldSpelling(
     opt.off(opt.integer({ min: 1 })),
     0,
     '0 no longer turns it off: write false, or leave costPerKiB out.',

@@ -8,7 +8,6 @@ import {
   type RedisClient,
 } from '@portcullis/core';
 import { limitList, type Limits } from './limit-spec';
-import { oldSpelling, removedOption } from './option-spelling';
 import type { RedisWindowOptions } from './redis-store';
 
 /** What to do when the store (Redis, or a limiter you built) cannot answer. */
@@ -59,7 +58,7 @@ const ESCALATION_HINT =
   'core decides when refusals cut a socket: configurePortcullis(io, { escalation: { disconnectAfter: { refusals, withinMs } } })';
 
 /** `disconnectAfter` and the error-rate guard's `errors`: their job is core's escalation now. */
-export const removedForEscalation: OptionSpec = removedOption(ESCALATION_HINT);
+export const removedForEscalation: OptionSpec = opt.removed(ESCALATION_HINT);
 
 /** The spec of every option in `RateLimitStoreOptions`, shared by every factory. */
 export const storeOptionFields: Readonly<Record<string, OptionSpec>> = {
@@ -67,13 +66,13 @@ export const storeOptionFields: Readonly<Record<string, OptionSpec>> = {
   keyPrefix: opt.string(),
   insurance: opt.boolean(),
   onStoreError: opt.oneOf<StoreErrorPolicy>(['deny', 'allow']),
-  storeTimeoutMs: oldSpelling(
+  storeTimeoutMs: opt.oldSpelling(
     opt.duration({ min: 1 }),
     0,
     '0 no longer means "no timeout": a packet never waits on a store without a deadline; give milliseconds (default 500).',
   ),
   dryRun: opt.boolean(),
-  now: removedOption(
+  now: opt.removed(
     "the guards read core's clock: configurePortcullis(io, { now }), or Date.now by default",
   ),
 };
