@@ -184,5 +184,9 @@ describe('field-types: bounds', () => {
       ...CHAT_MUTATIONS.slice(0, 5).map((attempt) => [attempt, 'VALIDATION_FAILED']),
       ['9 more mutations', 'not judged: RATE_LIMITED'],
     ]);
+    // A minute's window is longer than the probe waits: it does not send again.
+    expect(result.evidence.at(-1)?.note).toMatch(
+      /^the server rate limited the probe \(RATE_LIMITED\); not sent again: the server asked to wait \d+(\.\d)? s, longer than the probe waits \(5 s\)$/,
+    );
   });
 });

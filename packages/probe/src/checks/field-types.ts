@@ -1,4 +1,11 @@
 import { performance } from 'node:perf_hooks';
+import {
+  answerLimit,
+  backoffPhrase,
+  retryWhileLimited,
+  withBackoffNote,
+  type BackoffRecord,
+} from '../backoff';
 import type { ProbeContext } from '../context';
 import {
   isLimitRefusal,
@@ -10,7 +17,6 @@ import {
 } from '../judge';
 import type { Evidence } from '../report';
 import { awaitAnswer, refusalCode, type Answer } from '../wire/await-answer';
-import { withLimitBackoff } from '../wire/limit-backoff';
 import type { ProbeSocket } from '../wire/probe-socket';
 import { eventFrame } from '../wire/packets';
 import { planFieldMutations, type FieldMutation } from './field-mutations';
@@ -27,19 +33,27 @@ interface Stop {
   readonly code?: string;
   /** In words, for the summary. */
   readonly reason: string;
+  /** For the row, when it says more than `reason` (how long the probe waited). */
+  readonly note?: string;
 }
 
-/** Sends one payload with an ack on `socket` and waits for the answer. */
+/**
+ * Sends one payload with an ack on `socket` and waits for the answer; a rate limit is
+ * waited out and the payload sent again on the same socket (within the back-off's
+ * bounds), never after the server cut it.
+ */
 async function exchange(
   ctx: ProbeContext,
   socket: ProbeSocket,
   event: string,
   payloadJson: string,
-): Promise<Answer> {
-  const result = await withLimitBackoff(
-    () => {
+  cut: () => Stop | undefined,
+): Promise<{ result: Answer; backoff: BackoffRecord }> {
+  return retryWhileLimited(
+    ctx.backoff,
+    async () => {
       const ackId = socket.nextAckId();
-      const answer = awaitAnswer(
+      const pending = awaitAnswer(
         socket,
         ackId,
         ctx.events,
@@ -47,14 +61,15 @@ async function exchange(
         performance.now(),
       );
       socket.send(eventFrame(ctx.options.namespace, ackId, argumentsJson(event, payloadJson)));
+      const answer = await pending;
+      // Guards cut a socket right behind a refusal (too many of them): see that cut
+      // before the next mutation, so that it is not taken for that mutation's answer.
+      if (answer.kind === 'refused') await ctx.settle(socket);
       return answer;
     },
-    () => socket.closed,
+    answerLimit,
+    () => cut() === undefined && ctx.usable(socket),
   );
-  // Guards cut a socket right behind a refusal (too many of them): see that cut before
-  // the next mutation, so that it is not taken for that mutation's answer.
-  if (result.kind === 'refused') await ctx.settle(socket);
-  return result;
 }
 
 /** Follows the server cutting the socket: its `portcullis:disconnect`, or the close. */
@@ -99,8 +114,9 @@ function failSummary(judged: readonly Evidence[]): string {
  * them, and whatever it does with a type it did not expect (string methods on an
  * object, a merge of `__proto__`, a 16 KiB room name) is the attacker's to choose.
  *
- * One connection of its own, at most `mutationCount` mutations, one at a time; it
- * stops when the server cuts the connection or rate limits it, and at the first
+ * One connection of its own, at most `mutationCount` mutations, one at a time; a
+ * short rate limit is waited out (`../backoff`). It stops when the server cuts the
+ * connection or rate limits it for longer than the probe waits, and at the first
  * mutation neither refused nor answered.
  */
 export async function fieldTypesCheck(ctx: ProbeContext): Promise<CheckOutcome> {
@@ -138,20 +154,27 @@ async function sendMutations(
   for (const mutation of mutations) {
     const cutBefore = cut();
     if (cutBefore !== undefined) return { judged, stop: cutBefore };
-    const answer = await exchange(ctx, socket, event, mutation.payloadJson());
+    const sent = await exchange(ctx, socket, event, mutation.payloadJson(), cut);
+    const answer = sent.result;
     if (answer.kind === 'refused' && isLimitRefusal(answer.code, answer.retryAfterMs)) {
-      // Refused for the rate, not the type: this one and the rest cannot be judged.
+      // Refused for the rate, not the type, even after waiting: this one and the rest
+      // cannot be judged.
       const code = answer.code ?? 'a retry-after';
+      const reason = `the server rate limited the probe (${code})`;
+      const waited = backoffPhrase(sent.backoff);
       return {
         judged,
         stop: {
           received: `not judged: ${code}`,
           ...(answer.code === undefined ? {} : { code: answer.code }),
-          reason: `the server rate limited the probe (${code})`,
+          reason,
+          ...(waited === undefined ? {} : { note: `${reason}; ${waited}` }),
         },
       };
     }
-    judged.push(judgePacket(mutation.attempt, answer, ctx.options.timeoutMs));
+    judged.push(
+      withBackoffNote(judgePacket(mutation.attempt, answer, ctx.options.timeoutMs), sent.backoff),
+    );
     if (answer.kind === 'silent') {
       return {
         judged,
@@ -178,7 +201,7 @@ function verdict(
             received: stop.received,
             ...(stop.code === undefined ? {} : { code: stop.code }),
             verdict: 'pass',
-            note: stop.reason,
+            note: stop.note ?? stop.reason,
           },
         ];
   const evidence = [control, ...judged, ...stopRow];

@@ -1,3 +1,10 @@
+import {
+  answerLimit,
+  combineBackoff,
+  retryWhileLimited,
+  withBackoffNote,
+  type BackoffRecord,
+} from '../backoff';
 import type { ProbeContext } from '../context';
 import { judgePacket, notApplicable, outcomeOf, refusalPhrase, type CheckOutcome } from '../judge';
 import type { Evidence } from '../report';
@@ -6,7 +13,7 @@ import type { ProbeSocket } from '../wire/probe-socket';
 import { NEEDS_SANITIZED } from './markup-in-array';
 import { markupShapes, type MarkupShape } from './markup-payloads';
 import { controlNotAccepted, sendControl } from './payload-control';
-import { extraWait, runTrial } from './markup-trial';
+import { extraWait, runTrial, type Trial } from './markup-trial';
 
 /** Bomb trials per shape: the verdict takes the smallest delay, so one noisy trial cannot fail it. */
 const TRIALS = 3;
@@ -16,10 +23,33 @@ interface Sockets {
   readonly honest: ProbeSocket;
 }
 
-/** The attacker's socket, reopened when the server cut it. */
+/** The attacker's socket, reopened when the server cut it (or said it would). */
 async function attackerOf(ctx: ProbeContext, sockets: Sockets): Promise<ProbeSocket> {
-  if (sockets.attacker.closed) sockets.attacker = await ctx.honestSocket();
+  if (!ctx.usable(sockets.attacker)) {
+    sockets.attacker.close();
+    sockets.attacker = await ctx.honestSocket();
+  }
   return sockets.attacker;
+}
+
+/**
+ * One trial; when a rate limit refuses its message, the wait the server asked for and
+ * the whole trial again (within the back-off's bounds), so that the other client's
+ * pings measure the message being handled, not the wait.
+ */
+async function limitedTrial(
+  ctx: ProbeContext,
+  sockets: Sockets,
+  frame: (ackId: number) => string,
+  waits: BackoffRecord[],
+): Promise<Trial> {
+  const { result, backoff } = await retryWhileLimited(
+    ctx.backoff,
+    async () => runTrial(ctx, await attackerOf(ctx, sockets), sockets.honest, frame),
+    (trial) => answerLimit(trial.answer),
+  );
+  waits.push(backoff);
+  return result;
 }
 
 const LOST_PING: Omit<Evidence, 'attempt'> = {
@@ -29,25 +59,35 @@ const LOST_PING: Omit<Evidence, 'attempt'> = {
   note: `the other client's ping got no answer`,
 };
 
-/** One shape: a control of the same size (for context), then up to three bombs. */
+/**
+ * One shape: a control of the same size (for context), then up to three bombs; the
+ * row notes any wait for a rate limit between them.
+ */
 async function bombShape(
   ctx: ProbeContext,
   sockets: Sockets,
   shape: MarkupShape,
   usual: number,
 ): Promise<Evidence> {
+  const backoffs: BackoffRecord[] = [];
+  const row = await bombRow(ctx, sockets, shape, usual, backoffs);
+  return withBackoffNote(row, combineBackoff(backoffs));
+}
+
+async function bombRow(
+  ctx: ProbeContext,
+  sockets: Sockets,
+  shape: MarkupShape,
+  usual: number,
+  backoffs: BackoffRecord[],
+): Promise<Evidence> {
   const { timeoutMs, markupDelayMs } = ctx.options;
-  const control = await runTrial(
-    ctx,
-    await attackerOf(ctx, sockets),
-    sockets.honest,
-    shape.control,
-  );
+  const control = await limitedTrial(ctx, sockets, shape.control, backoffs);
   const controlWait = extraWait(control, usual);
   const waits: number[] = [];
   const times: number[] = [];
   for (let i = 0; i < TRIALS; i++) {
-    const trial = await runTrial(ctx, await attackerOf(ctx, sockets), sockets.honest, shape.bomb);
+    const trial = await limitedTrial(ctx, sockets, shape.bomb, backoffs);
     if (trial.answer.kind !== 'acked') {
       const row = judgePacket(shape.label, trial.answer, timeoutMs);
       const plainToo =
@@ -94,7 +134,12 @@ export async function markupBombCheck(ctx: ProbeContext): Promise<CheckOutcome> 
     honest: await ctx.sharedSocket(),
   };
   try {
-    const control = await sendControl(ctx, sockets.attacker, target.event, target.payload);
+    const control = await sendControl(
+      ctx,
+      () => attackerOf(ctx, sockets),
+      target.event,
+      target.payload,
+    );
     if (control.verdict !== 'pass') {
       return controlNotAccepted(control, target.event, '--sanitized-payload');
     }

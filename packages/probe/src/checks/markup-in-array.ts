@@ -1,7 +1,9 @@
+import { answerLimit, retryWhileLimited, withBackoffNote } from '../backoff';
 import type { ProbeContext } from '../context';
 import { judgePacket, notApplicable, outcomeOf, refusalPhrase, type CheckOutcome } from '../judge';
 import type { Evidence } from '../report';
 import type { SanitizedTarget } from '../options';
+import type { Answer } from '../wire/await-answer';
 import { eventFrame } from '../wire/packets';
 import { setJson } from './json-set';
 import { MARKUP, findEcho } from './markup-echo';
@@ -24,34 +26,54 @@ async function markupAttempt(
   attempt: string,
   payloadJson: string,
 ): Promise<Evidence> {
-  const socket = await ctx.sharedSocket();
-  const seen: unknown[] = [];
-  const onEvent = (_name: string, args: unknown[]): void => {
-    seen.push(args);
-  };
-  socket.on('event', onEvent);
-  try {
-    const answer = await exchange(ctx, socket, (ackId) => [
-      eventFrame(ctx.options.namespace, ackId, argumentsJson(target.event, payloadJson)),
-    ]);
-    await ctx.settle(socket);
-    const row = judgePacket(attempt, answer, ctx.options.timeoutMs);
-    if (answer.kind !== 'acked') return row;
-    switch (findEcho([answer.args, ...seen])) {
-      case 'intact':
-        return { ...row, received: 'acked, echoed intact', note: 'the markup came back as sent' };
-      case 'cleaned':
-        return { ...row, received: 'acked, echoed cleaned', verdict: 'pass' };
-      case 'absent':
-        return {
-          ...row,
-          received: 'acked, not echoed',
-          verdict: 'not-applicable',
-          note: 'nothing came back to show whether the markup was cleaned',
-        };
-    }
-  } finally {
-    socket.off('event', onEvent);
+  const { result, backoff } = await retryWhileLimited(
+    ctx.backoff,
+    async () => {
+      const socket = await ctx.sharedSocket();
+      const seen: unknown[] = [];
+      const onEvent = (_name: string, args: unknown[]): void => {
+        seen.push(args);
+      };
+      socket.on('event', onEvent);
+      try {
+        const answer = await exchange(ctx, socket, (ackId) => [
+          eventFrame(ctx.options.namespace, ackId, argumentsJson(target.event, payloadJson)),
+        ]);
+        await ctx.settle(socket);
+        return { answer, seen };
+      } finally {
+        socket.off('event', onEvent);
+      }
+    },
+    ({ answer }) => answerLimit(answer),
+  );
+  return withBackoffNote(
+    judgeEcho(attempt, result.answer, result.seen, ctx.options.timeoutMs),
+    backoff,
+  );
+}
+
+/** Refused passes; acked is judged by what came back (see `markupAttempt`). */
+function judgeEcho(
+  attempt: string,
+  answer: Answer,
+  seen: readonly unknown[],
+  timeoutMs: number,
+): Evidence {
+  const row = judgePacket(attempt, answer, timeoutMs);
+  if (answer.kind !== 'acked') return row;
+  switch (findEcho([answer.args, ...seen])) {
+    case 'intact':
+      return { ...row, received: 'acked, echoed intact', note: 'the markup came back as sent' };
+    case 'cleaned':
+      return { ...row, received: 'acked, echoed cleaned', verdict: 'pass' };
+    case 'absent':
+      return {
+        ...row,
+        received: 'acked, not echoed',
+        verdict: 'not-applicable',
+        note: 'nothing came back to show whether the markup was cleaned',
+      };
   }
 }
 
@@ -66,7 +88,7 @@ async function markupAttempt(
 export async function markupInArrayCheck(ctx: ProbeContext): Promise<CheckOutcome> {
   const target = ctx.options.sanitized;
   if (target === undefined) return notApplicable(NEEDS_SANITIZED);
-  const control = await sendControl(ctx, await ctx.sharedSocket(), target.event, target.payload);
+  const control = await sendControl(ctx, () => ctx.sharedSocket(), target.event, target.payload);
   if (control.verdict !== 'pass') {
     return controlNotAccepted(control, target.event, '--sanitized-payload');
   }

@@ -4,30 +4,21 @@ import type { ProbeContext } from '../context';
 import { judgePacket } from '../judge';
 import type { Evidence } from '../report';
 import { awaitAnswer, type Answer } from '../wire/await-answer';
-import { withLimitBackoff } from '../wire/limit-backoff';
 import type { ProbeSocket } from '../wire/probe-socket';
 
-/** Sends the frames of one packet with an ack id on `socket` and waits for the answer. */
+/**
+ * Sends the frames of one packet with an ack id on `socket` and waits for the answer,
+ * once: no back-off here (see `exchangeWithBackoff`).
+ */
 export async function exchange(
   ctx: ProbeContext,
   socket: ProbeSocket,
   frames: (ackId: number) => readonly (string | Buffer)[],
 ): Promise<Answer> {
-  return withLimitBackoff(
-    () => {
-      const ackId = socket.nextAckId();
-      const answer = awaitAnswer(
-        socket,
-        ackId,
-        ctx.events,
-        ctx.options.timeoutMs,
-        performance.now(),
-      );
-      for (const frame of frames(ackId)) socket.send(frame);
-      return answer;
-    },
-    () => socket.closed,
-  );
+  const ackId = socket.nextAckId();
+  const answer = awaitAnswer(socket, ackId, ctx.events, ctx.options.timeoutMs, performance.now());
+  for (const frame of frames(ackId)) socket.send(frame);
+  return answer;
 }
 
 /** Where a packet goes: one socket, or a source that reopens a socket the server cut. */
