@@ -1,3 +1,5 @@
+import { PortcullisConfigError, type OptionSpec } from '@portcullis/core';
+
 /**
  * The JWS algorithms this package verifies, and the kind of key each one needs.
  *
@@ -60,31 +62,30 @@ export const ALGORITHMS_BY_FAMILY: Readonly<
 };
 
 /**
- * Validates the `algorithms` allowlist once, at set-up. Throws with a message that says
- * how to fix the configuration.
+ * One entry of the `algorithms` allowlist. `none` gets its own message: an unsigned
+ * token proves nothing, and saying so is more useful than "unknown algorithm".
  */
-export function checkAlgorithms(value: unknown): readonly JwtAlgorithm[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new TypeError(
-      'authGuard: `algorithms` is required: list the JWS algorithms your issuer signs with, ' +
-        "e.g. algorithms: ['HS256'] with a secret or ['RS256'] with a public key.",
-    );
-  }
-  const seen = new Set<JwtAlgorithm>();
-  for (const alg of value as unknown[]) {
-    if (typeof alg === 'string' && alg.toLowerCase() === 'none') {
-      throw new TypeError(
-        'authGuard: `none` is never accepted: an unsigned token proves nothing. ' +
-          'Remove it from `algorithms`.',
+export const algorithmSpec: OptionSpec = {
+  expected: `one of ${ALL.join(', ')}`,
+  check(value, path) {
+    if (typeof value === 'string' && value.toLowerCase() === 'none') {
+      throw new PortcullisConfigError(
+        'PORTCULLIS_CONFIG_INVALID_TYPE',
+        path,
+        '`none` is never accepted: an unsigned token proves nothing. Remove it from `algorithms`.',
       );
     }
-    if (typeof alg !== 'string' || !ALL.includes(alg)) {
-      throw new TypeError(
-        `authGuard: unknown algorithm ${JSON.stringify(alg)} in \`algorithms\`; ` +
-          `use some of ${ALL.join(', ')}.`,
+    if (typeof value !== 'string' || !ALL.includes(value)) {
+      throw new PortcullisConfigError(
+        'PORTCULLIS_CONFIG_INVALID_TYPE',
+        path,
+        `unknown algorithm; use some of ${ALL.join(', ')}.`,
       );
     }
-    seen.add(alg as JwtAlgorithm);
-  }
-  return [...seen];
+  },
+};
+
+/** The allowlist without repeats, in the order given (the spec has checked each entry). */
+export function distinctAlgorithms(list: readonly JwtAlgorithm[]): readonly JwtAlgorithm[] {
+  return [...new Set(list)];
 }

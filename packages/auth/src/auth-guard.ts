@@ -1,5 +1,6 @@
 import {
   GuardError,
+  checkOptions,
   getContext,
   handshakeGuard,
   type AnySocket,
@@ -7,32 +8,10 @@ import {
   type HandshakeMiddleware,
   type MaybePromise,
 } from '@portcullis/core';
-import {
-  findToken,
-  redactQueryToken,
-  resolveTokenSources,
-  type TokenSource,
-} from './token-sources';
-import { createTokenVerifier, type TokenVerifierOptions } from './verifier';
-
-export interface AuthGuardOptions extends TokenVerifierOptions {
-  /** Where to look for the token, in order. Default `['auth', 'header']`. */
-  readonly sources?: readonly TokenSource[];
-  /** The cookie holding the token; required with (and only with) the `cookie` source. */
-  readonly cookieName?: string;
-  /** The query parameter of the `query` source. Default `token`. */
-  readonly queryParam?: string;
-  /**
-   * Let sockets without any token connect anonymously (no `user` on the context).
-   * A token that is present but bad is still refused. Default `false`.
-   */
-  readonly optional?: boolean;
-  /**
-   * Called with each refusal, for server-side logs: `error.cause` says which check failed.
-   * Never send it to the client. A throwing callback is ignored.
-   */
-  readonly onRefused?: (error: GuardError, socket: AnySocket) => void;
-}
+import { problemsOf } from './config-problem';
+import { authGuardOptionsSpec, type AuthGuardOptions } from './options';
+import { findToken, redactQueryToken, resolveTokenSources } from './token-sources';
+import { buildTokenVerifier } from './verifier';
 
 const GUARD = 'auth';
 
@@ -40,26 +19,27 @@ const GUARD = 'auth';
  * JWT authentication at the handshake, as an `io.use` middleware.
  *
  * Finds the token (see `sources`), verifies it with `createTokenVerifier`'s rules, and
- * sets `getContext(socket).user`. Refusals reach the client as `connect_error` with
+ * sets `getContext(socket).user` (`id`, `roles`, `sessionId`, `tokenId`, `issuedAt`,
+ * `expiresAt`, from `claimNames`). Refusals reach the client as `connect_error` with
  * `err.data.code`: `AUTH_REQUIRED` (no token), `AUTH_EXPIRED` (get a new token and
  * retry), `AUTH_INVALID` (anything else; which check failed is not said), `INTERNAL`
  * (the key set could not be fetched).
+ *
+ * Options are checked when it is called: an unknown key, at any depth, throws a
+ * `PortcullisConfigError` naming its path and the nearest known key
+ * (`authGuard: audiance: unknown option, did you mean audience?`).
  *
  * @example
  * io.use(authGuard({ algorithms: ['HS256'], secret: process.env.JWT_SECRET, issuer: 'https://id.example.com' }));
  */
 export function authGuard(options: Readonly<AuthGuardOptions>): HandshakeMiddleware {
-  const verify = createTokenVerifier(options);
+  checkOptions(authGuardOptionsSpec, options, 'authGuard');
+  // Core's clock, read per handshake from the socket's server.
+  const verify = buildTokenVerifier(options, problemsOf('authGuard'), undefined);
   const sources = resolveTokenSources(options);
   const optional = options.optional ?? false;
-  if (typeof optional !== 'boolean') {
-    throw new TypeError('authGuard: `optional` must be a boolean.');
-  }
   const redactQuery = sources.sources.includes('query');
   const onRefused = options.onRefused;
-  if (onRefused !== undefined && typeof onRefused !== 'function') {
-    throw new TypeError('authGuard: `onRefused` must be a function.');
-  }
 
   const refuse = (socket: AnySocket, error: GuardError): GuardError => {
     if (onRefused !== undefined) {

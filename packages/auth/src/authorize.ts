@@ -1,46 +1,22 @@
 import {
   GuardError,
+  checkOptions,
   getContext,
+  isThenable,
+  opt,
   safeEventName,
   type AnySocket,
   type GuardVerdict,
   type MaybePromise,
   type PacketGuard,
-  type PortcullisContext,
 } from '@portcullis/core';
-
-/**
- * Decides from the context (`ctx.user` is `undefined` for an anonymous socket) and the
- * event's arguments (without the ack callback). Only `true` allows; `false`, anything
- * else, a throw or a rejection refuses with `FORBIDDEN`. The arguments are the client's:
- * check their shape before trusting them.
- */
-export type AuthorizePredicate = (
-  ctx: Readonly<PortcullisContext>,
-  args: readonly unknown[],
-  socket: AnySocket,
-) => boolean | Promise<boolean>;
-
-/**
- * A rule for one event:
- * - `{ roles: ['admin', 'moderator'] }`: a signed-in user with at least one of them;
- * - a predicate, sync or async;
- * - `true`: anyone, anonymous sockets included; `false`: no one.
- */
-export type AuthorizeRule = boolean | { readonly roles: readonly string[] } | AuthorizePredicate;
-
-/** Rules by exact event name. */
-export type AuthorizeRules = Readonly<Record<string, AuthorizeRule>>;
-
-export interface AuthorizeOptions {
-  /**
-   * Events without a rule. Default `'deny'`: a handler added later stays closed until
-   * someone writes its rule, and the refusal is loud (FORBIDDEN to the client, and a
-   * one-time process warning naming the event). `'allow'` lets them through: use it
-   * when the rules list only the sensitive events.
-   */
-  readonly unknown?: 'allow' | 'deny';
-}
+import {
+  authorizeOptionsSpec,
+  authorizeRulesSpec,
+  type AuthorizeOptions,
+  type AuthorizePredicate,
+  type AuthorizeRules,
+} from './authorize-options';
 
 type CompiledRule =
   | { readonly kind: 'allow' }
@@ -51,24 +27,16 @@ type CompiledRule =
 const ALLOW: CompiledRule = { kind: 'allow' };
 const DENY: CompiledRule = { kind: 'deny' };
 
-function compileRule(event: string, rule: unknown): CompiledRule {
+/** The rule as the guard runs it (the spec has checked its shape). */
+function compileRule(rule: AuthorizeRules[string]): CompiledRule {
   if (rule === true) return ALLOW;
   if (rule === false) return DENY;
-  if (typeof rule === 'function')
-    return { kind: 'predicate', predicate: rule as AuthorizePredicate };
-  const roles = (rule as { roles?: unknown } | null)?.roles;
-  if (
-    Array.isArray(roles) &&
-    roles.length > 0 &&
-    roles.every((role) => typeof role === 'string' && role.length > 0)
-  ) {
-    return { kind: 'roles', roles: new Set(roles as string[]) };
-  }
-  throw new TypeError(
-    `authorize: the rule for ${JSON.stringify(event)} must be { roles: [...] } with at least one ` +
-      'role, a function (ctx, args) => boolean, or true / false.',
-  );
+  if (typeof rule === 'function') return { kind: 'predicate', predicate: rule };
+  return { kind: 'roles', roles: new Set(rule.roles) };
 }
+
+/** The rules are anchored under `rules` in messages: `rules["admin:ban"].roles`. */
+const rulesArgumentSpec = opt.object({ rules: opt.required(authorizeRulesSpec) });
 
 function hasAnyRole(userRoles: readonly string[], allowed: ReadonlySet<string>): boolean {
   for (let index = 0; index < userRoles.length; index++) {
@@ -115,16 +83,15 @@ export function authorize(
   rules: AuthorizeRules,
   options: Readonly<AuthorizeOptions> = {},
 ): PacketGuard {
-  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
-    throw new TypeError("authorize: `rules` must be an object: { 'event:name': rule }.");
-  }
+  checkOptions(rulesArgumentSpec, { rules }, 'authorize');
+  checkOptions(authorizeOptionsSpec, options, 'authorize');
   const unknown = options.unknown ?? 'deny';
-  if (unknown !== 'allow' && unknown !== 'deny') {
-    throw new TypeError("authorize: `unknown` must be 'allow' or 'deny'.");
-  }
   // A Map, not the object: an event called "constructor" or "__proto__" finds no rule.
   const compiled = new Map<string, CompiledRule>();
-  for (const event of Object.keys(rules)) compiled.set(event, compileRule(event, rules[event]));
+  for (const event of Object.keys(rules)) {
+    const rule = rules[event];
+    if (rule !== undefined) compiled.set(event, compileRule(rule));
+  }
   // One instance for every refusal: no stack trace captured per refused packet.
   const forbidden = new GuardError('FORBIDDEN');
   let warned = false;
@@ -152,8 +119,8 @@ export function authorize(
     } catch {
       return forbidden;
     }
-    if (typeof (verdict as Promise<boolean> | null)?.then === 'function') {
-      return (verdict as Promise<boolean>).then(
+    if (isThenable(verdict)) {
+      return verdict.then(
         (allowed) => (allowed === true ? undefined : forbidden),
         () => forbidden,
       );

@@ -1,22 +1,32 @@
-export { authGuard, type AuthGuardOptions } from './auth-guard';
+export { authGuard } from './auth-guard';
+export { createTokenVerifier, type TokenVerifier } from './verifier';
 export {
-  createTokenVerifier,
+  authGuardOptionsSpec,
+  createTokenVerifierOptionsSpec,
   DEFAULT_CLOCK_TOLERANCE_MS,
   DEFAULT_MAX_TOKEN_BYTES,
   MAX_CLOCK_TOLERANCE_MS,
+  type AuthGuardOptions,
   type AuthValidateContext,
   type AuthValidateHook,
-  type TokenVerifier,
+  type HandshakeSettings,
+  type TokenRules,
   type TokenVerifierOptions,
-} from './verifier';
+} from './options';
+export { authorize } from './authorize';
 export {
-  authorize,
+  authorizeOptionsSpec,
+  authorizeRulesSpec,
   type AuthorizeOptions,
   type AuthorizePredicate,
   type AuthorizeRule,
   type AuthorizeRules,
-} from './authorize';
-export { recheckRecoveredSockets, type RecheckRecoveredOptions } from './recovery';
+} from './authorize-options';
+export {
+  recheckRecoveredSockets,
+  recheckRecoveredSocketsOptionsSpec,
+  type RecheckRecoveredOptions,
+} from './recovery';
 export {
   DEFAULT_TOKEN_SOURCES,
   DEFAULT_QUERY_PARAM,
@@ -25,7 +35,12 @@ export {
 } from './token-sources';
 export type { ClaimNames } from './user';
 export type { PublicKeyInput, SecretInput } from './local-keys';
-export type { RemoteJwksOptions } from './remote-jwks';
+export {
+  DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+  DEFAULT_JWKS_COOLDOWN_MS,
+  DEFAULT_JWKS_TIMEOUT_MS,
+  type RemoteJwksOptions,
+} from './remote-jwks';
 export {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,

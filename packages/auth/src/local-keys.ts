@@ -10,6 +10,7 @@ import {
   type JwtAlgorithm,
   type PublicKeyFamily,
 } from './algorithms';
+import type { ConfigProblem } from './config-problem';
 
 /** A shared secret: text (UTF-8) or bytes. Several for a rotation. */
 export type SecretInput = string | Uint8Array;
@@ -45,36 +46,38 @@ function looksLikePem(text: string): boolean {
 export function prepareSecrets(
   input: SecretInput | readonly SecretInput[],
   algorithms: readonly JwtAlgorithm[],
+  fail: ConfigProblem,
 ): PreparedKey[] {
-  const secrets: readonly unknown[] = Array.isArray(input) ? input : [input];
-  if (secrets.length === 0) throw new TypeError('authGuard: `secret` is an empty list.');
+  const secrets: readonly SecretInput[] = Array.isArray(input) ? input : [input as SecretInput];
   const hmac = algorithms.filter(isHmacAlgorithm);
   const asymmetric = algorithms.filter((alg) => !isHmacAlgorithm(alg));
   if (asymmetric.length > 0) {
-    throw new TypeError(
-      `authGuard: ${asymmetric.join(', ')} need a public key, not a \`secret\`. ` +
+    fail(
+      'algorithms',
+      `${asymmetric.join(', ')} need a public key, not a \`secret\`. ` +
         'Use `publicKeys` or `jwks` for them, or allow only HS256/HS384/HS512.',
+      { code: 'PORTCULLIS_CONFIG_CONFLICT' },
     );
   }
   const prepared: PreparedKey[] = [];
   secrets.forEach((secret, index) => {
-    const label = secrets.length === 1 ? '`secret`' : `\`secret[${index}]\``;
+    const path = Array.isArray(input) ? `secret[${index}]` : 'secret';
     if (typeof secret === 'string' && looksLikePem(secret)) {
-      throw new TypeError(
-        `authGuard: ${label} looks like a PEM key. A public key is not a secret: pass it as ` +
-          '`publicKeys` with an RS/PS/ES/EdDSA algorithm.',
+      fail(
+        path,
+        'looks like a PEM key. A public key is not a secret: pass it as `publicKeys` with ' +
+          'an RS/PS/ES/EdDSA algorithm.',
       );
-    }
-    if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
-      throw new TypeError(`authGuard: ${label} must be a string or a Uint8Array.`);
     }
     const bytes = typeof secret === 'string' ? encoder.encode(secret) : new Uint8Array(secret);
     for (const alg of hmac) {
       const minimum = HMAC_MIN_SECRET_BYTES[alg];
       if (bytes.byteLength < minimum) {
-        throw new TypeError(
-          `authGuard: ${label} has ${bytes.byteLength} bytes; ${alg} needs at least ${minimum} ` +
-            `(RFC 7518 §3.2). Generate one with crypto.randomBytes(${minimum}).toString('base64url').`,
+        fail(
+          path,
+          `has ${bytes.byteLength} bytes; ${alg} needs at least ${minimum} (RFC 7518 §3.2). ` +
+            `Generate one with crypto.randomBytes(${minimum}).toString('base64url').`,
+          { code: 'PORTCULLIS_CONFIG_OUT_OF_RANGE' },
         );
       }
       prepared.push({ kid: undefined, alg, import: () => importHmac(bytes, alg) });
@@ -89,22 +92,20 @@ function importHmac(bytes: Uint8Array, alg: HmacAlgorithm): Promise<CryptoKey> {
   ]);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const EC_CURVES: Readonly<Record<string, PublicKeyFamily>> = {
   prime256v1: 'P-256',
   secp384r1: 'P-384',
   secp521r1: 'P-521',
 };
 
-function familyOf(key: KeyObject, label: string): PublicKeyFamily {
+function familyOf(key: KeyObject, path: string, fail: ConfigProblem): PublicKeyFamily {
   const type = key.asymmetricKeyType;
   if (type === 'rsa' || type === 'rsa-pss') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < 2048) {
-      throw new TypeError(`authGuard: ${label} is a ${bits}-bit RSA key; use 2048 bits or more.`);
+      fail(path, `is a ${bits}-bit RSA key; use 2048 bits or more.`, {
+        code: 'PORTCULLIS_CONFIG_OUT_OF_RANGE',
+      });
     }
     return type;
   }
@@ -113,9 +114,10 @@ function familyOf(key: KeyObject, label: string): PublicKeyFamily {
     if (family !== undefined) return family;
   }
   if (type === 'ed25519') return 'ed25519';
-  throw new TypeError(
-    `authGuard: ${label} is a ${type ?? 'unknown'} key; supported are RSA (2048+ bits), ` +
-      'EC P-256/P-384/P-521 and Ed25519.',
+  return fail(
+    path,
+    `is a ${type ?? 'unknown'} key; supported are RSA (2048+ bits), EC P-256/P-384/P-521 ` +
+      'and Ed25519.',
   );
 }
 
@@ -126,58 +128,51 @@ interface ParsedPublicKey {
   readonly alg: string | undefined;
 }
 
-function parsePem(pem: string, label: string): KeyObject {
+function parsePem(pem: string, path: string, fail: ConfigProblem): KeyObject {
   if (pem.includes('PRIVATE KEY')) {
-    throw new TypeError(
-      `authGuard: ${label} is a private key. The server needs only the public key ` +
+    fail(
+      path,
+      'is a private key. The server needs only the public key ' +
         '(`-----BEGIN PUBLIC KEY-----`); keep the private key with the issuer.',
     );
   }
   try {
     return createPublicKey(pem);
   } catch (cause) {
-    throw new TypeError(
-      `authGuard: ${label} is not a readable public key; pass an SPKI PEM ` +
-        '(`-----BEGIN PUBLIC KEY-----`), an X.509 certificate PEM, or a public JWK.',
+    return fail(
+      path,
+      'is not a readable public key; pass an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), an ' +
+        'X.509 certificate PEM, or a public JWK.',
       { cause },
     );
   }
 }
 
-function parsePublicKey(input: unknown, label: string): ParsedPublicKey {
-  if (typeof input === 'string')
-    return { key: parsePem(input, label), kid: undefined, alg: undefined };
-  if (isRecord(input) && typeof input.pem === 'string') {
-    if (typeof input.kid !== 'string' || input.kid.length === 0) {
-      throw new TypeError(`authGuard: ${label}.kid must be a non-empty string.`);
-    }
-    return { key: parsePem(input.pem, label), kid: input.kid, alg: undefined };
+function parsePublicKey(input: PublicKeyInput, path: string, fail: ConfigProblem): ParsedPublicKey {
+  if (typeof input === 'string') {
+    return { key: parsePem(input, path, fail), kid: undefined, alg: undefined };
   }
-  if (isRecord(input) && typeof input.kty === 'string') {
-    if (input.kty === 'oct') {
-      throw new TypeError(`authGuard: ${label} is a symmetric JWK; pass its bytes as \`secret\`.`);
-    }
-    if (input.d !== undefined) {
-      throw new TypeError(
-        `authGuard: ${label} is a private JWK (it has "d"); pass only the public members.`,
-      );
-    }
-    if (input.use !== undefined && input.use !== 'sig') {
-      throw new TypeError(
-        `authGuard: ${label} has use "${String(input.use)}"; only "sig" keys verify tokens.`,
-      );
-    }
-    let key: KeyObject;
-    try {
-      key = createPublicKey({ key: input as JWK & { kty: string }, format: 'jwk' });
-    } catch (cause) {
-      throw new TypeError(`authGuard: ${label} is not a valid public JWK.`, { cause });
-    }
-    const kid = typeof input.kid === 'string' && input.kid.length > 0 ? input.kid : undefined;
-    const alg = typeof input.alg === 'string' ? input.alg : undefined;
-    return { key, kid, alg };
+  if ('pem' in input && typeof input.pem === 'string') {
+    // The spec has checked `{ pem, kid }`: both non-empty strings, nothing else.
+    return { key: parsePem(input.pem, path, fail), kid: input.kid as string, alg: undefined };
   }
-  throw new TypeError(`authGuard: ${label} must be a PEM string, a public JWK, or { pem, kid }.`);
+  const jwk = input as JWK;
+  if (jwk.kty === 'oct') fail(path, 'is a symmetric JWK; pass its bytes as `secret`.');
+  if (jwk.d !== undefined) {
+    fail(path, 'is a private JWK (it has "d"); pass only the public members.');
+  }
+  if (jwk.use !== undefined && jwk.use !== 'sig') {
+    fail(path, `has use "${String(jwk.use)}"; only "sig" keys verify tokens.`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: jwk as JWK & { kty: string }, format: 'jwk' });
+  } catch (cause) {
+    return fail(path, 'is not a valid public JWK.', { cause });
+  }
+  const kid = typeof jwk.kid === 'string' && jwk.kid.length > 0 ? jwk.kid : undefined;
+  const alg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
+  return { key, kid, alg };
 }
 
 /**
@@ -187,32 +182,36 @@ function parsePublicKey(input: unknown, label: string): ParsedPublicKey {
 export function preparePublicKeys(
   input: PublicKeyInput | readonly PublicKeyInput[],
   algorithms: readonly JwtAlgorithm[],
+  fail: ConfigProblem,
 ): PreparedKey[] {
-  const keys: readonly unknown[] = Array.isArray(input) ? input : [input];
-  if (keys.length === 0) throw new TypeError('authGuard: `publicKeys` is an empty list.');
+  const keys: readonly PublicKeyInput[] = Array.isArray(input) ? input : [input as PublicKeyInput];
   const hmac = algorithms.filter(isHmacAlgorithm);
   if (hmac.length > 0) {
-    throw new TypeError(
-      `authGuard: ${hmac.join(', ')} cannot be allowed with public keys: an attacker would sign ` +
-        'tokens with your public key as the HMAC secret (algorithm confusion). ' +
-        'Allow only the asymmetric algorithm your issuer uses, e.g. RS256.',
+    fail(
+      'algorithms',
+      `${hmac.join(', ')} cannot be allowed with public keys: an attacker would sign tokens ` +
+        'with your public key as the HMAC secret (algorithm confusion). Allow only the ' +
+        'asymmetric algorithm your issuer uses, e.g. RS256.',
+      { code: 'PORTCULLIS_CONFIG_CONFLICT' },
     );
   }
   const allowed = algorithms as readonly AsymmetricAlgorithm[];
   const covered = new Set<JwtAlgorithm>();
   const prepared: PreparedKey[] = [];
   keys.forEach((entry, index) => {
-    const label = keys.length === 1 ? '`publicKeys`' : `\`publicKeys[${index}]\``;
-    const parsed = parsePublicKey(entry, label);
-    const family = familyOf(parsed.key, label);
+    const path = Array.isArray(input) ? `publicKeys[${index}]` : 'publicKeys';
+    const parsed = parsePublicKey(entry, path, fail);
+    const family = familyOf(parsed.key, path, fail);
     const usable = ALGORITHMS_BY_FAMILY[family].filter(
       (alg) => allowed.includes(alg) && (parsed.alg === undefined || parsed.alg === alg),
     );
     if (usable.length === 0) {
-      throw new TypeError(
-        `authGuard: ${label} (${family}${parsed.alg === undefined ? '' : `, alg ${parsed.alg}`}) ` +
-          `cannot verify any of ${allowed.join(', ')}; ` +
-          `allow one of ${ALGORITHMS_BY_FAMILY[family].join(', ')} or remove the key.`,
+      fail(
+        path,
+        `(${family}${parsed.alg === undefined ? '' : `, alg ${parsed.alg}`}) cannot verify ` +
+          `any of ${allowed.join(', ')}; allow one of ` +
+          `${ALGORITHMS_BY_FAMILY[family].join(', ')} or remove the key.`,
+        { code: 'PORTCULLIS_CONFIG_CONFLICT' },
       );
     }
     const jwk = parsed.key.export({ format: 'jwk' }) as JWK;
@@ -227,9 +226,11 @@ export function preparePublicKeys(
   });
   const unused = allowed.filter((alg) => !covered.has(alg));
   if (unused.length > 0) {
-    throw new TypeError(
-      `authGuard: no configured public key can verify ${unused.join(', ')}; ` +
-        'remove it from `algorithms` or add a matching key.',
+    fail(
+      'algorithms',
+      `no configured public key can verify ${unused.join(', ')}; remove it from ` +
+        '`algorithms` or add a matching key.',
+      { code: 'PORTCULLIS_CONFIG_CONFLICT' },
     );
   }
   return prepared;

@@ -1,16 +1,26 @@
 import {
   GuardError,
+  checkOptions,
   disconnectWithCode,
+  opt,
   peekContext,
+  settingsOf,
   type AnyNamespace,
   type AnyServer,
   type AnySocket,
+  type OptionSpec,
 } from '@portcullis/core';
 
-export interface RecheckRecoveredOptions {
-  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  readonly now?: () => number;
-}
+/**
+ * No options today; the object is kept so a retired one is refused with the way to
+ * migrate. Its clock is core's: `configurePortcullis(io, { now })`.
+ */
+export type RecheckRecoveredOptions = Readonly<Record<string, never>>;
+
+/** Every option `recheckRecoveredSockets` takes (none). */
+export const recheckRecoveredSocketsOptionsSpec: OptionSpec = opt.object({
+  now: opt.removed("recheckRecoveredSockets reads core's clock: configurePortcullis(io, { now })"),
+});
 
 /**
  * Connection state recovery skips `io.use` by default, so a socket that comes back
@@ -29,14 +39,11 @@ export function recheckRecoveredSockets(
   target: AnyServer | AnyNamespace,
   options: Readonly<RecheckRecoveredOptions> = {},
 ): void {
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') {
-    throw new TypeError('recheckRecoveredSockets: `now` must be a function.');
-  }
+  checkOptions(recheckRecoveredSocketsOptionsSpec, options, 'recheckRecoveredSockets');
   target.on('connection', function recheckRecoveredSocket(socket: AnySocket) {
     if (!socket.recovered) return;
     const expiresAt = peekContext(socket)?.user?.expiresAt;
-    if (expiresAt !== undefined && expiresAt <= now()) {
+    if (expiresAt !== undefined && expiresAt <= settingsOf(socket).now()) {
       disconnectWithCode(socket, new GuardError('AUTH_EXPIRED'), 'auth');
     }
   });

@@ -1,5 +1,7 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { opt, type OptionSpec } from '@portcullis/core';
 import { isHmacAlgorithm, type JwtAlgorithm } from './algorithms';
+import type { ConfigProblem } from './config-problem';
 
 /** A JSON Web Key Set served by your identity provider (`…/.well-known/jwks.json`). */
 export interface RemoteJwksOptions {
@@ -18,6 +20,27 @@ export interface RemoteJwksOptions {
   /** Extra request headers (e.g. an API key of the identity provider). */
   readonly headers?: Readonly<Record<string, string>>;
 }
+
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
+export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
+
+const urlSpec = opt.custom(
+  'an https: URL (a string or a URL)',
+  (value) => (typeof value === 'string' && value.length > 0) || value instanceof URL,
+);
+
+/** `jwks`: a URL, or a URL with cache settings. */
+export const jwksSpec: OptionSpec = opt.union(
+  urlSpec,
+  opt.object({
+    url: opt.required(urlSpec),
+    cooldownMs: opt.duration(),
+    cacheMaxAgeMs: opt.duration(),
+    timeoutMs: opt.duration({ min: 1 }),
+    headers: opt.record(opt.string({ allowEmpty: true }), 'header names'),
+  }),
+);
 
 /**
  * Marks a failure to obtain keys (identity provider down, slow, or serving garbage):
@@ -48,14 +71,6 @@ function isLoopback(hostname: string): boolean {
   );
 }
 
-function checkDuration(value: unknown, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new TypeError(`authGuard: \`jwks.${option}\` must be a non-negative integer (ms).`);
-  }
-  return value;
-}
-
 /**
  * jose's remote key set (fetched on first use, cached, refetched on an unknown `kid`
  * at most once per cooldown), wrapped so that fetch failures are told apart from
@@ -64,32 +79,38 @@ function checkDuration(value: unknown, option: string, fallback: number): number
 export function remoteKeySet(
   input: string | URL | RemoteJwksOptions,
   algorithms: readonly JwtAlgorithm[],
+  fail: ConfigProblem,
 ): JWTVerifyGetKey {
   const options: RemoteJwksOptions =
     typeof input === 'string' || input instanceof URL ? { url: input } : input;
+  const path = options === input ? 'jwks.url' : 'jwks';
   let url: URL;
   try {
     url = new URL(String(options.url));
   } catch (cause) {
-    throw new TypeError('authGuard: `jwks.url` is not a valid URL.', { cause });
+    return fail(path, 'is not a valid URL.', { cause });
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new TypeError(
-      `authGuard: \`jwks.url\` must use https: (got ${url.protocol}); whoever can change the ` +
-        'key set in transit can sign any token. Plain http: is accepted only on loopback.',
+    fail(
+      path,
+      `must use https: (got ${url.protocol}); whoever can change the key set in transit can ` +
+        'sign any token. Plain http: is accepted only on loopback.',
+      { code: 'PORTCULLIS_CONFIG_OUT_OF_RANGE' },
     );
   }
   const hmac = algorithms.filter(isHmacAlgorithm);
   if (hmac.length > 0) {
-    throw new TypeError(
-      `authGuard: ${hmac.join(', ')} cannot be verified with a JWKS (it holds public keys); ` +
-        'allow only the asymmetric algorithms your identity provider signs with.',
+    fail(
+      'algorithms',
+      `${hmac.join(', ')} cannot be verified with a JWKS (it holds public keys); allow only ` +
+        'the asymmetric algorithms your identity provider signs with.',
+      { code: 'PORTCULLIS_CONFIG_CONFLICT' },
     );
   }
   const remote = createRemoteJWKSet(url, {
-    cooldownDuration: checkDuration(options.cooldownMs, 'cooldownMs', 30_000),
-    cacheMaxAge: checkDuration(options.cacheMaxAgeMs, 'cacheMaxAgeMs', 600_000),
-    timeoutDuration: checkDuration(options.timeoutMs, 'timeoutMs', 5_000),
+    cooldownDuration: options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS,
+    cacheMaxAge: options.cacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+    timeoutDuration: options.timeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
     ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
   });
   return async function resolveRemoteKey(header, token) {

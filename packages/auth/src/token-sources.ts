@@ -1,4 +1,4 @@
-import type { AnySocket } from '@portcullis/core';
+import { opt, type AnySocket, type ObjectRule, type OptionSpec } from '@portcullis/core';
 
 /**
  * Where a token may come from:
@@ -31,46 +31,50 @@ export type FoundToken =
 const ABSENT: FoundToken = { kind: 'absent' };
 const NAME = /^[A-Za-z0-9_.!#$%&'*+^`|~-]+$/;
 
+/** The options of `authGuard` that say where its token comes from. */
+export const tokenSourceFields: Readonly<Record<string, OptionSpec>> = {
+  sources: opt.array(opt.oneOf(TOKEN_SOURCES), { minLength: 1 }),
+  cookieName: opt.custom('a cookie name (RFC 6265 token characters)', (value) => {
+    return typeof value === 'string' && NAME.test(value);
+  }),
+  queryParam: opt.custom('a plain parameter name (letters, digits, _ . -)', (value) => {
+    return typeof value === 'string' && /^[A-Za-z0-9_.-]+$/.test(value);
+  }),
+};
+
+type Raw = Readonly<Record<string, unknown>>;
+
+function sourcesOf(value: Raw): readonly unknown[] {
+  return Array.isArray(value.sources) ? value.sources : DEFAULT_TOKEN_SOURCES;
+}
+
+/** Rules between the source options: each named once, and each setting with its source. */
+export const tokenSourceRules: readonly ObjectRule[] = [
+  (value) => {
+    const sources = sourcesOf(value);
+    return new Set(sources).size === sources.length ? undefined : '`sources` lists a source twice.';
+  },
+  (value) =>
+    sourcesOf(value).includes('cookie') === (value.cookieName !== undefined)
+      ? undefined
+      : "the cookie source needs both `sources` including 'cookie' and `cookieName`.",
+  (value) =>
+    value.queryParam !== undefined && !sourcesOf(value).includes('query')
+      ? "`queryParam` is set but `sources` does not include 'query' (off by default)."
+      : undefined,
+];
+
+/** The sources with their defaults (the spec has checked them). */
 export function resolveTokenSources(options: {
-  sources?: readonly TokenSource[] | undefined;
-  cookieName?: string | undefined;
-  queryParam?: string | undefined;
+  readonly sources?: readonly TokenSource[] | undefined;
+  readonly cookieName?: string | undefined;
+  readonly queryParam?: string | undefined;
 }): TokenSourceSettings {
-  const sources = options.sources ?? DEFAULT_TOKEN_SOURCES;
-  if (!Array.isArray(sources) || sources.length === 0) {
-    throw new TypeError(
-      `authGuard: \`sources\` must list where tokens come from, in order: ${TOKEN_SOURCES.join(', ')}.`,
-    );
-  }
-  for (const source of sources) {
-    if (!TOKEN_SOURCES.includes(source)) {
-      throw new TypeError(
-        `authGuard: unknown token source ${JSON.stringify(source)}; use ${TOKEN_SOURCES.join(', ')}.`,
-      );
-    }
-  }
-  if (new Set(sources).size !== sources.length) {
-    throw new TypeError('authGuard: `sources` lists a source twice.');
-  }
-  const cookieName = options.cookieName;
-  if (sources.includes('cookie') !== (cookieName !== undefined)) {
-    throw new TypeError(
-      "authGuard: the cookie source needs both `sources` including 'cookie' and `cookieName`.",
-    );
-  }
-  if (cookieName !== undefined && (typeof cookieName !== 'string' || !NAME.test(cookieName))) {
-    throw new TypeError('authGuard: `cookieName` must be a valid cookie name.');
-  }
-  const queryParam = options.queryParam ?? DEFAULT_QUERY_PARAM;
-  if (options.queryParam !== undefined && !sources.includes('query')) {
-    throw new TypeError(
-      "authGuard: `queryParam` is set but `sources` does not include 'query' (off by default).",
-    );
-  }
-  if (typeof queryParam !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(queryParam)) {
-    throw new TypeError('authGuard: `queryParam` must be a plain parameter name.');
-  }
-  return { sources: [...sources], cookieName, queryParam };
+  return {
+    sources: [...(options.sources ?? DEFAULT_TOKEN_SOURCES)],
+    cookieName: options.cookieName,
+    queryParam: options.queryParam ?? DEFAULT_QUERY_PARAM,
+  };
 }
 
 function fromValue(value: unknown, source: TokenSource): FoundToken {

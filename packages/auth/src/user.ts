@@ -1,4 +1,4 @@
-import type { PortcullisUser } from '@portcullis/core';
+import { opt, type OptionSpec, type PortcullisUser } from '@portcullis/core';
 import type { JWTPayload } from 'jose';
 
 /** Where the identity lives in your tokens. */
@@ -33,25 +33,28 @@ export interface ResolvedClaimNames {
 /** Ids longer than this are refused: they end up in logs and rate-limit keys. */
 const MAX_ID_LENGTH = 256;
 
-function checkName(value: unknown, option: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new TypeError(`authGuard: \`claimNames.${option}\` must be a non-empty claim name.`);
-  }
-  return value;
-}
+const claimName = opt.string();
 
+/** `claimNames`: each a non-empty claim name; `roles` may be a function. */
+export const claimNamesSpec: OptionSpec = opt.object({
+  id: claimName,
+  roles: opt.union(claimName, opt.func()),
+  sessionId: opt.union(claimName, opt.array(claimName, { minLength: 1 })),
+  expiresAt: claimName,
+  tokenId: claimName,
+  issuedAt: claimName,
+});
+
+/** The claim names with their defaults (the spec has checked them). */
 export function resolveClaimNames(names: ClaimNames = {}): ResolvedClaimNames {
   const sessionId = names.sessionId ?? ['sid', 'jti'];
-  const roles = names.roles ?? 'roles';
   return {
-    id: checkName(names.id ?? 'sub', 'id'),
-    roles: typeof roles === 'function' ? roles : checkName(roles, 'roles'),
-    sessionId: (typeof sessionId === 'string' ? [sessionId] : sessionId).map((name) =>
-      checkName(name, 'sessionId'),
-    ),
-    expiresAt: checkName(names.expiresAt ?? 'exp', 'expiresAt'),
-    tokenId: checkName(names.tokenId ?? 'jti', 'tokenId'),
-    issuedAt: checkName(names.issuedAt ?? 'iat', 'issuedAt'),
+    id: names.id ?? 'sub',
+    roles: names.roles ?? 'roles',
+    sessionId: typeof sessionId === 'string' ? [sessionId] : [...sessionId],
+    expiresAt: names.expiresAt ?? 'exp',
+    tokenId: names.tokenId ?? 'jti',
+    issuedAt: names.issuedAt ?? 'iat',
   };
 }
 

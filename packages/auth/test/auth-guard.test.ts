@@ -26,13 +26,16 @@ interface Harness {
   bus: SecurityEventBus;
 }
 
-async function serve(options: Partial<AuthGuardOptions> = {}): Promise<Harness> {
+async function serve(
+  options: Partial<AuthGuardOptions> = {},
+  now?: () => number,
+): Promise<Harness> {
   const users: (PortcullisUser | undefined)[] = [];
   const refusals: GuardError[] = [];
   const bus = new SecurityEventBus();
   const server = await startServer({
     setup(io) {
-      configurePortcullis(io, { bus });
+      configurePortcullis(io, { bus, ...(now === undefined ? {} : { now }) });
       io.use(
         authGuard({
           algorithms: ['HS256'],
@@ -154,13 +157,17 @@ describe('authGuard with a shared secret', () => {
     expect((refusals[0]?.cause as Error).name).toBe('TokenTooLarge');
   });
 
-  it('applies the clock tolerance (default 5 s) and an injected clock', async () => {
-    const skewed = await serve({ now: () => Date.now() + 3_000 });
-    const exp = nowSeconds() + 1;
-    // 3 s ahead: expired by 2 s at most, inside the 5 s tolerance.
+  it("applies the clock tolerance (default 5 s) on core's clock", async () => {
+    const ahead = (): number => Date.now() + 3_000;
+    const skewed = await serve({}, ahead);
+    const exp = nowSeconds() + 2;
+    // 3 s ahead: expired by 1 to 2 s, inside the 5 s tolerance.
     await connectClient(skewed.url, { auth: { token: await sign({ exp }) } });
-    const strict = await serve({ clockToleranceMs: 0, now: () => Date.now() + 3_000 });
+    const strict = await serve({ clockToleranceMs: 0 }, ahead);
     expect(await codeFor(strict.url, await sign({ exp }))).toBe('AUTH_EXPIRED');
+    // The server's clock, not the wall clock: on real time the same token connects.
+    const real = await serve({ clockToleranceMs: 0 });
+    await connectClient(real.url, { auth: { token: await sign({ exp }) } });
   });
 
   it('refuses tokens older than maxTokenAgeMs with AUTH_EXPIRED', async () => {

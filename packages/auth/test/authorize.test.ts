@@ -147,10 +147,12 @@ describe('authorize', () => {
   });
 
   it('checks its rules at set-up', () => {
-    expect(() => authorize({ x: { roles: [] } })).toThrow(/at least one/);
-    expect(() => authorize({ x: { roles: [''] } })).toThrow(/at least one/);
-    expect(() => authorize({ x: 'admin' as never })).toThrow(/must be/);
-    expect(() => authorize({}, { unknown: 'maybe' as never })).toThrow(/'allow' or 'deny'/);
-    expect(() => authorize(null as never)).toThrow(/must be an object/);
+    expect(() => authorize({ x: { roles: [] } })).toThrow(/rules\.x\.roles: .*at least 1 entries/);
+    expect(() => authorize({ x: { roles: [''] } })).toThrow(/rules\.x\.roles\[0\]/);
+    expect(() => authorize({ x: 'admin' as never })).toThrow(/rules\.x: must be true or false/);
+    expect(() => authorize({}, { unknown: 'maybe' as never })).toThrow(
+      /authorize: unknown: must be "deny" or "allow"/,
+    );
+    expect(() => authorize(null as never)).toThrow(/authorize: rules: must be an object/);
   });
 });

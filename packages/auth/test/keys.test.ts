@@ -139,7 +139,11 @@ describe('set-up checks', () => {
   const rsaPem = (): string => rsa.pem;
   const cases: [string, () => unknown, RegExp][] = [
     ['no options', () => authGuard(undefined as never), /options are required/],
-    ['no algorithms', () => authGuard({ secret: SECRET } as never), /`algorithms` is required/],
+    [
+      'no algorithms',
+      () => authGuard({ secret: SECRET } as never),
+      /authGuard: algorithms: is required \(the JWS algorithms your issuer signs with/,
+    ],
     [
       'alg none',
       () => authGuard({ algorithms: ['none' as never], secret: SECRET }),
@@ -243,7 +247,7 @@ describe('set-up checks', () => {
     [
       'unknown source',
       () => authGuard({ algorithms: ['HS256'], secret: SECRET, sources: ['body' as never] }),
-      /unknown token source/,
+      /sources\[0\]: must be "auth" or "header" or "cookie" or "query"/,
     ],
   ];
   it.each(cases)('throws at set-up on %s, saying how to fix it', (_name, make, message) => {

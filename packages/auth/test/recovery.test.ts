@@ -1,4 +1,5 @@
 import type { Server } from 'socket.io';
+import { configurePortcullis } from '@portcullis/core';
 import { connectClient, startServer, waitFor, type ClientSocket } from '@portcullis/testing';
 import { authGuard, recheckRecoveredSockets } from '../src';
 import { SECRET, nowSeconds, sign } from './helpers';
@@ -17,7 +18,8 @@ async function serve({ skipMiddlewares, clock, optional = false }: Options) {
       connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares },
     },
     setup(io) {
-      recheckRecoveredSockets(io, { now: () => clock.now });
+      configurePortcullis(io, { now: () => clock.now });
+      recheckRecoveredSockets(io);
       io.use(
         authGuard({
           algorithms: ['HS256'],
@@ -39,6 +41,7 @@ async function serve({ skipMiddlewares, clock, optional = false }: Options) {
 async function connectAndDrop(
   server: { io: Server; url: string },
   token: string,
+  whileConnected: () => void = () => undefined,
 ): Promise<ClientSocket> {
   const client = await connectClient(server.url, {
     auth: { token },
@@ -49,6 +52,7 @@ async function connectAndDrop(
   const tick = waitFor(client, 'tick');
   server.io.emit('tick');
   await tick;
+  whileConnected();
   client.io.engine.close();
   return client;
 }
@@ -64,8 +68,8 @@ describe('connection state recovery', () => {
     expect(recovered).toEqual([false, true]);
     expect(verifications()).toBe(1); // Socket.io did not run authGuard again
 
-    clock.now += 120_000; // the token expires while the next client is away
-    const stale = await connectAndDrop(server, token);
+    // The token expires while the next client is away (on core's clock).
+    const stale = await connectAndDrop(server, token, () => (clock.now += 120_000));
     const [payload] = await waitFor(stale, 'portcullis:disconnect');
     expect(payload).toMatchObject({ code: 'AUTH_EXPIRED', retryable: true });
     expect(recovered).toEqual([false, true, false, true]);

@@ -3,8 +3,12 @@ import { reconnectAdvice, type ReconnectAdvice } from './advice';
 import { checkMessage } from './check-message';
 import { readGuardError, type GuardErrorInfo } from './guard-error-info';
 import { readServerLimits, type ServerLimits } from './limits';
+import { callSafely, checkSocket, type LooseSocket } from './loose-socket';
 import { resolveGuardClientOptions, type GuardClientOptions } from './options';
+import type { GuardRefusalReply } from './refusal-reply';
+import { refreshSchedule } from './refresh-schedule';
 import type { RefreshResult } from './refresh-result';
+import { replaySender } from './replay-sender';
 import { jwtExpiresAt } from './token-expiry';
 
 /** What `guardClient` returns. */
@@ -18,14 +22,25 @@ export interface GuardClient {
    * or `undefined` when it fits or no limits are known yet.
    */
   checkSize(event: string, ...args: unknown[]): GuardErrorInfo | undefined;
-  /** `socket.emit` after `checkSize`; a refusal goes to `onRefusal` and is returned. */
+  /**
+   * `socket.emit` after `checkSize`; a refusal goes to `onRefusal` and is returned. An
+   * event of `replayEvents` gets its id and send time (no resend: there is no answer).
+   */
   emit(event: string, ...args: unknown[]): GuardErrorInfo | undefined;
   /**
-   * `socket.emitWithAck` after `checkSize`. Resolves with the server's reply; a refusal
-   * (the server's `{ error }`, or the local pre-check's, then nothing is sent) also goes
-   * to `onRefusal`. Rejects like `socket.emitWithAck` (disconnected meanwhile).
+   * `socket.emitWithAck` after `checkSize`. Resolves with the server's reply `T`, or a
+   * refusal `{ error: GuardErrorInfo }` (the server's, read and checked, or the local
+   * pre-check's, then nothing is sent), which also goes to `onRefusal`: tell them apart
+   * with `isRefusal(reply)`. Rejects like `socket.emitWithAck` (disconnected meanwhile).
+   *
+   * For an event of `replayEvents`: adds the id and the send time, waits at most
+   * `replayAckTimeoutMs` per attempt, resends the same message up to `replayRetries`
+   * times when no answer came, resolves `{ ok: true, duplicate: true }` (a
+   * `DuplicateDelivery`: include it in `T`) when the server recognises a resend of a
+   * message it had taken, resends once with a corrected time after a clock-skew
+   * refusal, and rejects when no attempt got an answer.
    */
-  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
+  emitWithAck<T = unknown>(event: string, ...args: unknown[]): Promise<T | GuardRefusalReply>;
   /**
    * Gets a token from `getToken` and hands it to the server in-band
    * (`portcullis:refresh`) when connected; `socket.auth.token` is updated in any case,
@@ -36,57 +51,9 @@ export interface GuardClient {
   dispose(): void;
 }
 
-/**
- * The parts of a socket.io-client `Socket` used here, without its event typing (the
- * app's typed events do not list the `portcullis:*` ones).
- */
-interface LooseSocket {
-  readonly connected: boolean;
-  readonly active: boolean;
-  auth: Socket['auth'];
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
-  emit(event: string, ...args: unknown[]): unknown;
-  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
-  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
-  connect(): unknown;
-  disconnect(): unknown;
-}
-
 /** After this many refreshed reconnections refused as expired in a row, stop. */
 const MAX_REFRESH_RECONNECTS = 2;
-/** setTimeout's ceiling (about 24.8 days); a refresh further away is not scheduled. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const STOP: ReconnectAdvice = Object.freeze({ action: 'stop' });
-
-/** The app's callbacks must not break the helper (nor socket.io's emitter) when they throw. */
-function callSafely<A extends unknown[]>(callback: ((...args: A) => void) | undefined, ...args: A) {
-  if (callback === undefined) return;
-  try {
-    callback(...args);
-  } catch (error) {
-    // Reported like any uncaught error, after the helper finished its own work.
-    setTimeout(() => {
-      throw error;
-    }, 0);
-  }
-}
-
-function checkSocket(socket: unknown): asserts socket is LooseSocket {
-  const candidate = socket as Partial<Record<keyof LooseSocket, unknown>> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.on !== 'function' ||
-    typeof candidate.off !== 'function' ||
-    typeof candidate.connect !== 'function' ||
-    typeof candidate.emitWithAck !== 'function'
-  ) {
-    throw new TypeError(
-      'guardClient(socket): pass the socket.io-client socket returned by io(url, options).',
-    );
-  }
-}
 
 /**
  * Makes a socket.io-client socket cooperate with a Portcullis server:
@@ -116,7 +83,7 @@ export function guardClient(
   checkSocket(socket);
   const loose = socket as unknown as LooseSocket;
   const resolved = resolveGuardClientOptions(options);
-  const { events, getToken } = resolved;
+  const { events, getToken, now } = resolved;
   const namespace = (socket as unknown as { nsp?: unknown }).nsp;
 
   let disposed = false;
@@ -124,15 +91,24 @@ export function guardClient(
   let attempt = 0;
   let refreshReconnects = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let pendingNotice: ReconnectAdvice | undefined;
   let inFlight: Promise<RefreshResult> | undefined;
 
-  const clearTimers = (): void => {
-    if (retryTimer !== undefined) clearTimeout(retryTimer);
-    if (refreshTimer !== undefined) clearTimeout(refreshTimer);
-    retryTimer = refreshTimer = undefined;
-  };
+  const schedule = refreshSchedule({
+    now,
+    refreshBeforeMs: resolved.refreshBeforeMs,
+    minIntervalMs: resolved.minRefreshIntervalMs,
+    run: () => {
+      if (loose.connected && getToken !== undefined) void refresh();
+    },
+  });
+
+  const replay = replaySender(loose, {
+    retries: resolved.replayRetries,
+    ackTimeoutMs: resolved.replayAckTimeoutMs,
+    now,
+    isDisposed: () => disposed,
+  });
 
   const setAuthToken = (token: string): void => {
     // An auth function supplies credentials itself at each handshake: leave it be.
@@ -143,22 +119,6 @@ export function guardClient(
   const currentToken = (): unknown =>
     typeof loose.auth === 'object' && loose.auth !== null ? loose.auth.token : undefined;
 
-  /** Refresh `refreshBeforeMs` ahead, or at half the time left when that is shorter. */
-  const scheduleClientRefresh = (expiresAt: number | null | undefined): void => {
-    if (refreshTimer !== undefined) clearTimeout(refreshTimer);
-    refreshTimer = undefined;
-    if (resolved.refreshBeforeMs === undefined || expiresAt === null || expiresAt === undefined) {
-      return;
-    }
-    const left = expiresAt - Date.now();
-    const delay = Math.max(0, left - resolved.refreshBeforeMs, left / 2);
-    if (delay > MAX_TIMER_MS) return;
-    refreshTimer = setTimeout(() => {
-      refreshTimer = undefined;
-      if (loose.connected) void refresh();
-    }, delay);
-  };
-
   const finish = (result: RefreshResult): RefreshResult => {
     callSafely(resolved.onRefresh, result);
     return result;
@@ -166,6 +126,7 @@ export function guardClient(
 
   const runRefresh = async (): Promise<RefreshResult> => {
     if (getToken === undefined) return finish({ ok: false, reason: 'no-token-source' });
+    schedule.started();
     let token: unknown;
     try {
       token = await getToken();
@@ -193,8 +154,10 @@ export function guardClient(
     const { ok, expiresAt } = (reply ?? {}) as { ok?: unknown; expiresAt?: unknown };
     if (ok !== true) return finish({ ok: false, reason: 'refused' });
     const next = typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt : null;
-    scheduleClientRefresh(next);
-    return finish({ ok: true, expiresAt: next, sent: true });
+    const ending = schedule.accepted(next);
+    const result = finish({ ok: true, expiresAt: next, sent: true });
+    if (ending && next !== null) callSafely(resolved.onSessionEnding, { expiresAt: next });
+    return result;
   };
 
   const refresh = (): Promise<RefreshResult> => {
@@ -246,7 +209,7 @@ export function guardClient(
         attempt = 0;
         refreshReconnects = 0;
         pendingNotice = undefined;
-        scheduleClientRefresh(jwtExpiresAt(currentToken()));
+        schedule.connected(jwtExpiresAt(currentToken()));
       },
     ],
     [
@@ -263,8 +226,7 @@ export function guardClient(
     [
       'disconnect',
       (reason: unknown) => {
-        if (refreshTimer !== undefined) clearTimeout(refreshTimer);
-        refreshTimer = undefined;
+        schedule.stop();
         const advice = pendingNotice;
         pendingNotice = undefined;
         // Without a notice the server did not explain itself; a client disconnect is the app's.
@@ -292,14 +254,18 @@ export function guardClient(
     ],
     [
       events.expiring,
-      () => {
-        if (getToken !== undefined) void refresh();
+      (payload: unknown) => {
+        if (getToken === undefined) return;
+        const expiresAt = (payload as { expiresAt?: unknown } | null)?.expiresAt;
+        schedule.warned(
+          typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt : undefined,
+        );
       },
     ],
     [
       events.expired,
       () => {
-        if (getToken !== undefined) void refresh();
+        if (getToken !== undefined) schedule.expired();
       },
     ],
     [
@@ -326,7 +292,7 @@ export function guardClient(
     return refused;
   };
 
-  if (loose.connected) scheduleClientRefresh(jwtExpiresAt(currentToken()));
+  if (loose.connected) schedule.connected(jwtExpiresAt(currentToken()));
 
   return {
     get limits() {
@@ -334,30 +300,37 @@ export function guardClient(
     },
     checkSize,
     emit(event, ...args) {
-      const refused = refuseLocally(event, args);
-      if (refused === undefined) loose.emit(event, ...args);
+      const fields = resolved.replayEvents.get(event);
+      const sent = fields === undefined ? args : replay.stamp(args, fields).args;
+      const refused = refuseLocally(event, sent);
+      if (refused === undefined) loose.emit(event, ...sent);
       return refused;
     },
-    async emitWithAck(event, ...args) {
-      const refused = refuseLocally(event, args);
+    async emitWithAck<T>(event: string, ...args: unknown[]): Promise<T | GuardRefusalReply> {
+      const fields = resolved.replayEvents.get(event);
+      const stamped = fields === undefined ? undefined : replay.stamp(args, fields);
+      const sent = stamped === undefined ? args : stamped.args;
+      const refused = refuseLocally(event, sent);
       if (refused !== undefined) return { error: refused };
-      const reply = await loose.emitWithAck(event, ...args);
+      const reply =
+        stamped === undefined
+          ? await loose.emitWithAck(event, ...sent)
+          : await replay.send(event, stamped);
       const error = readGuardError(reply);
-      if (error !== undefined) {
-        callSafely(
-          resolved.onRefusal,
-          error.event === undefined ? { ...error, event } : error,
-          'ack',
-        );
-      }
-      return reply;
+      if (error === undefined) return reply as T;
+      const refusal = error.event === undefined ? { ...error, event } : error;
+      callSafely(resolved.onRefusal, refusal, 'ack');
+      return { error: refusal };
     },
     refresh,
     dispose() {
       if (disposed) return;
       disposed = true;
       for (const [event, listener] of listeners) loose.off(event, listener);
-      clearTimers();
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      schedule.stop();
+      replay.cancel();
       pendingNotice = undefined;
     },
   };

@@ -28,5 +28,8 @@ export {
   type GuardClientOptions,
   type GuardEventNames,
   type RefusalSource,
+  type ReplayFieldNames,
+  type SessionEnding,
 } from './options';
+export { isRefusal, type GuardRefusalReply, type DuplicateDelivery } from './refusal-reply';
 export type { RefreshResult, RefreshFailure } from './refresh-result';

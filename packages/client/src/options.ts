@@ -57,6 +57,13 @@ export interface GuardClientOptions {
   /** Each refresh, automatic or not, and how it went. */
   onRefresh?: (result: RefreshResult) => void;
   /**
+   * A refresh did not move the expiry later: the sign-in itself ends at `expiresAt`
+   * (the identity provider caps its tokens there). Automatic refreshes stop until a
+   * token with a later expiry arrives; the app may ask the user to sign in again.
+   * Called once per such expiry.
+   */
+  onSessionEnding?: (info: SessionEnding) => void;
+  /**
    * Follow the advice after a refused handshake or a server-initiated disconnect:
    * reconnect after the wait, or with a fresh token. Default `true`. Socket.io does not
    * reconnect by itself after either, so with `false` the socket stays closed and the
@@ -69,13 +76,55 @@ export interface GuardClientOptions {
    * `socket.auth.token`). Default: off; the server's `portcullis:expiring` warning
    * (60 s before by default) triggers the refresh.
    */
-  refreshBeforeMs?: number;
+  refreshBeforeMs?: number | false;
+  /**
+   * The shortest time between two automatic refreshes (own timer, `portcullis:expiring`,
+   * `portcullis:expired`); a refresh due sooner waits. Default 5,000. It never lets a
+   * token run out: a refresh it would hold past the expiry runs a second before it
+   * (and at least a second after the previous one). `guard.refresh()` called by the app
+   * is not held back.
+   */
+  minRefreshIntervalMs?: number;
   /** How long to wait for the server's answer to a refresh. Default 10,000. */
   refreshTimeoutMs?: number;
   /** Backoff and jitter of the reconnections (see `reconnectAdvice`). */
   backoff?: Omit<ReconnectAdviceOptions, 'attempt'>;
   /** Event names, when the server changed them. */
   events?: Partial<GuardEventNames>;
+  /**
+   * Events guarded by the server's `replayGuard` (`@portcullis/content`):
+   * `['vote:cast']`, or `{ 'vote:cast': { idField, timeField } }` when the server
+   * renamed the fields (default `messageId`, `sentAt`). For these, `guard.emitWithAck`
+   * adds an id and the send time to the first argument (an object) when absent, and
+   * retries with the same id when no answer came. Default: none.
+   */
+  replayEvents?: readonly string[] | Readonly<Record<string, true | ReplayFieldNames>>;
+  /**
+   * How many times `guard.emitWithAck` resends a replay event whose answer did not come
+   * (ack timeout, connection lost). Default 2; `false`: never.
+   */
+  replayRetries?: number | false;
+  /**
+   * How long one attempt of a replay event waits for a connection, then for the ack.
+   * Default 5,000.
+   */
+  replayAckTimeoutMs?: number;
+  /** The client's clock, epoch ms, for `sentAt` and the refresh timer. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Where a replay event carries its id and send time (fields of its first argument). */
+export interface ReplayFieldNames {
+  /** Default `messageId`. */
+  readonly idField?: string;
+  /** Default `sentAt`. */
+  readonly timeField?: string;
+}
+
+/** What `onSessionEnding` receives. */
+export interface SessionEnding {
+  /** When the session ends (epoch ms): refreshing cannot move it later. */
+  readonly expiresAt: number;
 }
 
 export interface ResolvedGuardClientOptions {
@@ -86,14 +135,25 @@ export interface ResolvedGuardClientOptions {
   readonly onHandshakeRefusal:
     ((info: GuardErrorInfo, advice: ReconnectAdvice) => void) | undefined;
   readonly onRefresh: ((result: RefreshResult) => void) | undefined;
+  readonly onSessionEnding: ((info: SessionEnding) => void) | undefined;
   readonly autoReconnect: boolean;
   readonly refreshBeforeMs: number | undefined;
+  readonly minRefreshIntervalMs: number;
   readonly refreshTimeoutMs: number;
   readonly backoff: Omit<ReconnectAdviceOptions, 'attempt'>;
   readonly events: Readonly<GuardEventNames>;
+  readonly replayEvents: ReadonlyMap<string, Required<ReplayFieldNames>>;
+  readonly replayRetries: number;
+  readonly replayAckTimeoutMs: number;
+  readonly now: () => number;
 }
 
 export const DEFAULT_REFRESH_TIMEOUT_MS = 10_000;
+export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 5_000;
+export const DEFAULT_REPLAY_RETRIES = 2;
+export const DEFAULT_REPLAY_ACK_TIMEOUT_MS = 5_000;
+/** More resends than this only repeat what a lost connection already told. */
+const MAX_REPLAY_RETRIES = 10;
 
 const KNOWN = new Set([
   'getToken',
@@ -101,11 +161,17 @@ const KNOWN = new Set([
   'onDisconnectNotice',
   'onHandshakeRefusal',
   'onRefresh',
+  'onSessionEnding',
   'autoReconnect',
   'refreshBeforeMs',
+  'minRefreshIntervalMs',
   'refreshTimeoutMs',
   'backoff',
   'events',
+  'replayEvents',
+  'replayRetries',
+  'replayAckTimeoutMs',
+  'now',
 ]);
 
 function fail(message: string): never {
@@ -149,6 +215,71 @@ function resolveEvents(events: Partial<GuardEventNames> | undefined): GuardEvent
   return resolved;
 }
 
+const FIELD_NAMES = new Set(['idField', 'timeField']);
+
+function fieldName(value: unknown, where: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0) fail(`${where} must be a non-empty string.`);
+  return value;
+}
+
+function resolveReplayEvents(
+  value: GuardClientOptions['replayEvents'],
+): Map<string, Required<ReplayFieldNames>> {
+  const events = new Map<string, Required<ReplayFieldNames>>();
+  if (value === undefined) return events;
+  const defaults = { idField: 'messageId', timeField: 'sentAt' };
+  if (Array.isArray(value)) {
+    for (const event of value as unknown[]) {
+      if (typeof event !== 'string' || event.length === 0) {
+        fail("replayEvents must list event names, e.g. ['vote:cast'].");
+      }
+      events.set(event, defaults);
+    }
+    return events;
+  }
+  if (typeof value !== 'object' || value === null) {
+    fail("replayEvents must be a list of event names or { 'vote:cast': { idField, timeField } }.");
+  }
+  for (const [event, given] of Object.entries(value as Record<string, unknown>)) {
+    if (given === undefined) continue;
+    if (given === true) {
+      events.set(event, defaults);
+      continue;
+    }
+    if (typeof given !== 'object' || given === null) {
+      fail(`replayEvents.${event} must be true or { idField, timeField }.`);
+    }
+    for (const key of Object.keys(given)) {
+      if (!FIELD_NAMES.has(key))
+        fail(`replayEvents.${event}: unknown key "${key}" (known: idField, timeField).`);
+    }
+    const fields = given as ReplayFieldNames;
+    events.set(event, {
+      idField: fieldName(fields.idField, `replayEvents.${event}.idField`, defaults.idField),
+      timeField: fieldName(fields.timeField, `replayEvents.${event}.timeField`, defaults.timeField),
+    });
+  }
+  return events;
+}
+
+function resolveReplayRetries(value: unknown): number {
+  if (value === undefined) return DEFAULT_REPLAY_RETRIES;
+  if (value === false) return 0;
+  if (value === 0) fail('replayRetries: 0 is spelt false (never resend).');
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < 1 ||
+    value > MAX_REPLAY_RETRIES
+  ) {
+    fail(
+      `replayRetries must be false or a whole number from 1 to ${MAX_REPLAY_RETRIES} (got ${String(value)}).`,
+    );
+  }
+  return value;
+}
+
 /** Checks the options once, with messages that say how to fix them. */
 export function resolveGuardClientOptions(
   options: Readonly<GuardClientOptions>,
@@ -175,12 +306,25 @@ export function resolveGuardClientOptions(
     onDisconnectNotice: optionalFunction(options.onDisconnectNotice, 'onDisconnectNotice'),
     onHandshakeRefusal: optionalFunction(options.onHandshakeRefusal, 'onHandshakeRefusal'),
     onRefresh: optionalFunction(options.onRefresh, 'onRefresh'),
+    onSessionEnding: optionalFunction(options.onSessionEnding, 'onSessionEnding'),
     autoReconnect,
-    refreshBeforeMs: optionalDuration(options.refreshBeforeMs, 'refreshBeforeMs', true),
+    refreshBeforeMs:
+      options.refreshBeforeMs === false
+        ? undefined
+        : optionalDuration(options.refreshBeforeMs, 'refreshBeforeMs', true),
+    minRefreshIntervalMs:
+      optionalDuration(options.minRefreshIntervalMs, 'minRefreshIntervalMs', false) ??
+      DEFAULT_MIN_REFRESH_INTERVAL_MS,
     refreshTimeoutMs:
       optionalDuration(options.refreshTimeoutMs, 'refreshTimeoutMs', false) ??
       DEFAULT_REFRESH_TIMEOUT_MS,
     backoff,
     events: resolveEvents(options.events),
+    replayEvents: resolveReplayEvents(options.replayEvents),
+    replayRetries: resolveReplayRetries(options.replayRetries),
+    replayAckTimeoutMs:
+      optionalDuration(options.replayAckTimeoutMs, 'replayAckTimeoutMs', false) ??
+      DEFAULT_REPLAY_ACK_TIMEOUT_MS,
+    now: optionalFunction(options.now, 'now') ?? Date.now,
   };
 }

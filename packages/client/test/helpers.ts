@@ -20,22 +20,32 @@ const key = new TextEncoder().encode(SECRET);
 
 let counter = 0;
 
-/** A fresh HS256 token; `expiresInS` may be negative for an expired one. */
+/**
+ * A fresh HS256 token; `expiresInS` may be negative for an expired one, `expiresAtS`
+ * (epoch seconds) sets the expiry outright.
+ */
 export async function token(
   sub: string,
   {
     roles = ['member'],
     expiresInS = 3600,
+    expiresAtS,
     sid,
     secret,
-  }: { roles?: string[]; expiresInS?: number; sid?: string; secret?: string } = {},
+  }: {
+    roles?: string[];
+    expiresInS?: number;
+    expiresAtS?: number;
+    sid?: string;
+    secret?: string;
+  } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ roles, sid: sid ?? `session-${sub}-${++counter}` })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt(now)
-    .setExpirationTime(now + expiresInS)
+    .setExpirationTime(expiresAtS ?? now + expiresInS)
     .setJti(`jti-${sub}-${++counter}-${now}`)
     .sign(secret === undefined ? key : new TextEncoder().encode(secret));
 }
@@ -71,6 +81,7 @@ export async function guardedServer(
   options: Partial<PortcullisOptions> = {},
   handlers: (io: Server) => void = chatHandlers(),
 ): Promise<GuardedServer> {
+  const origins = options.origins ?? [ORIGIN];
   let guards: Portcullis | undefined;
   const events: SecurityEvent[] = [];
   const bus = new SecurityEventBus();
@@ -78,7 +89,7 @@ export async function guardedServer(
     events.push(event);
   });
   const merged = {
-    origins: [ORIGIN],
+    origins,
     auth: { secret: SECRET, algorithms: ['HS256'] },
     startupCheck: false,
     bus,
@@ -86,7 +97,7 @@ export async function guardedServer(
   } as PortcullisOptions;
   const server = await startServer({
     serverOptions: secureServerOptions({
-      origins: [ORIGIN],
+      origins,
       ...(merged.sizeLimit ? { sizeLimit: merged.sizeLimit } : {}),
     }),
     setup(io) {

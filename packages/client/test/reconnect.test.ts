@@ -152,7 +152,7 @@ describe('guardClient after portcullis:disconnect', () => {
   });
 
   it('reconnects with a fresh token when the session expires (no in-band refresh)', async () => {
-    const { server } = await guardedServer({ sessionExpiry: { warnBeforeMs: 0 } });
+    const { server } = await guardedServer({ sessionExpiry: { warnBeforeMs: false } });
     const socket = browserLikeClient(server.url, {
       auth: { token: await token('ivy', { expiresInS: 2 }) },
     });

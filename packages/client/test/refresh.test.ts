@@ -34,7 +34,7 @@ describe('guardClient token refresh', () => {
   });
 
   it('refreshes on its own timer with refreshBeforeMs when the server sends no warning', async () => {
-    const { server } = await guardedServer({ sessionExpiry: { warnBeforeMs: 0 } });
+    const { server } = await guardedServer({ sessionExpiry: { warnBeforeMs: false } });
     const original = await token('bob', { expiresInS: 3, sid: 'tab-2' });
     const socket = browserLikeClient(server.url, { auth: { token: original } });
     let disconnects = 0;
@@ -55,7 +55,7 @@ describe('guardClient token refresh', () => {
 
   it('renews a session the server dropped (atExpiry: drop-user) on portcullis:expired', async () => {
     const { server } = await guardedServer({
-      sessionExpiry: { atExpiry: 'drop-user', warnBeforeMs: 0 },
+      sessionExpiry: { atExpiry: 'drop-user', warnBeforeMs: false },
     });
     const socket = browserLikeClient(server.url, {
       auth: { token: await token('eve', { expiresInS: 2, sid: 'tab-5' }) },

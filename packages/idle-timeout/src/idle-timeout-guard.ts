@@ -1,13 +1,20 @@
 import {
+  DeadlineScheduler,
   GuardError,
+  checkOptions,
   disconnectWithCode,
   getContext,
+  settingsOf,
   type AnySocket,
   type PacketGuard,
   type PortcullisContext,
+  type ScheduledEntry,
 } from '@portcullis/core';
-import { DeadlineScheduler, type ScheduledEntry } from '@portcullis/core';
-import { resolveIdleTimeoutOptions, type IdleTimeoutGuardOptions } from './options';
+import {
+  idleTimeoutGuardOptionsSpec,
+  resolveIdleTimeoutOptions,
+  type IdleTimeoutGuardOptions,
+} from './options';
 import { dropConnection, outgoingBytes } from './outgoing-buffer';
 
 export const IDLE_TIMEOUT_GUARD_NAME = 'idle-timeout';
@@ -28,9 +35,9 @@ interface IdleEntry extends ScheduledEntry {
   overLimitSince: number;
 }
 
-/** Scheduler resolution: 1% of the timeout, between 10 ms and 1 s. */
-function resolutionFor(idleTimeoutMs: number): number {
-  return Math.min(1000, Math.max(10, Math.floor(idleTimeoutMs / 100)));
+/** Scheduler resolution: 1% of the shorter limit, between 10 ms and 1 s. */
+function resolutionFor(shortestMs: number): number {
+  return Math.min(1000, Math.max(10, Math.floor(shortestMs / 100)));
 }
 
 /**
@@ -46,8 +53,8 @@ function bufferCheckEvery(graceMs: number): number {
  * (`IDLE_TIMEOUT`, retryable), clients that stop reading what the server sends
  * (`maxBufferedBytes`), and optionally sockets older than `maxConnectionAgeMs`.
  *
- * The per-packet check only stores `lastActivityAt` in the context: no timer is touched
- * per packet. One scheduler per guard holds one entry per socket; when an entry comes
+ * The per-packet check only stores `lastActivityAt` in the context, on core's clock
+ * (`configurePortcullis(io, { now })`): no timer is touched per packet. One scheduler per guard holds one entry per socket; when an entry comes
  * due, the socket's real deadline is computed from the context and the entry either
  * disconnects the socket or moves to that later deadline.
  *
@@ -57,17 +64,18 @@ function bufferCheckEvery(graceMs: number): number {
 export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
   options: Readonly<IdleTimeoutGuardOptions> = {},
 ): IdleTimeoutGuard<S> {
-  const { idleTimeoutMs, maxConnectionAgeMs, countsAsActivity, slowReaders, now } =
+  checkOptions(idleTimeoutGuardOptionsSpec, options, 'idleTimeoutGuard');
+  const { idleTimeoutMs, maxConnectionAgeMs, countsAsActivity, slowReaders } =
     resolveIdleTimeoutOptions(options);
+  // The scheduler has no socket at hand: it runs on the clock of the server whose
+  // sockets it last took on (one server's, in any real deployment).
+  let serverNow: () => number = Date.now;
   const checkBufferEvery =
     slowReaders === undefined ? Infinity : bufferCheckEvery(slowReaders.graceMs);
 
-  const deadlineOf = (context: PortcullisContext): number => {
-    const idleAt = context.lastActivityAt + idleTimeoutMs;
-    return maxConnectionAgeMs === undefined
-      ? idleAt
-      : Math.min(idleAt, context.connectedAt + maxConnectionAgeMs);
-  };
+  // A check that is off stands at Infinity: its deadline never comes.
+  const deadlineOf = (context: PortcullisContext): number =>
+    Math.min(context.lastActivityAt + idleTimeoutMs, context.connectedAt + maxConnectionAgeMs);
 
   /** The next time the entry must be looked at: its deadline, or the next buffer check. */
   const nextCheck = (context: PortcullisContext, at: number): number =>
@@ -99,7 +107,7 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
     const { socket } = entry;
     if (!socket.connected) return;
     const context = getContext(socket);
-    if (maxConnectionAgeMs !== undefined && at >= context.connectedAt + maxConnectionAgeMs) {
+    if (at >= context.connectedAt + maxConnectionAgeMs) {
       const error = new GuardError('IDLE_TIMEOUT', {
         message: 'The connection reached its maximum age; reconnect.',
         info: { reason: 'max-age', maxConnectionAgeMs },
@@ -119,22 +127,24 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
   };
 
   const scheduler = new DeadlineScheduler<IdleEntry>({
-    now,
+    now: () => serverNow(),
     onDue,
-    resolutionMs: resolutionFor(idleTimeoutMs),
+    resolutionMs: resolutionFor(Math.min(idleTimeoutMs, maxConnectionAgeMs)),
   });
 
   return {
     guardName: IDLE_TIMEOUT_GUARD_NAME,
     check(socket, packet) {
       if (countsAsActivity === undefined || countsAsActivity(packet[0])) {
-        getContext(socket).lastActivityAt = now();
+        getContext(socket).lastActivityAt = settingsOf(socket).now();
       }
       return undefined;
     },
     attach(socket) {
       // A recovered socket keeps its context (connectedAt, lastActivityAt), so the time it
       // spent disconnected counts as idle and its age is not reset by the recovery.
+      const now = settingsOf(socket).now;
+      serverNow = now;
       const context = getContext(socket);
       const entry: IdleEntry = { deadline: 0, heapIndex: -1, socket, overLimitSince: -1 };
       scheduler.schedule(entry, nextCheck(context, now()));

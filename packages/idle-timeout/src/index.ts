@@ -7,5 +7,6 @@ export {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_SLOW_READER_GRACE_MS,
+  idleTimeoutGuardOptionsSpec,
   type IdleTimeoutGuardOptions,
 } from './options';

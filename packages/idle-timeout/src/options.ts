@@ -1,16 +1,19 @@
-/** Options of `idleTimeoutGuard`. */
+/** The options of `idleTimeoutGuard`: their types, defaults and spec. */
+import { opt, type OptionSpec } from '@portcullis/core';
+
 export interface IdleTimeoutGuardOptions {
   /**
    * Disconnect a socket after this long without an application packet. Default
    * 600,000 (10 minutes). Socket.io's heartbeat (engine.io ping/pong) never counts.
+   * `false` turns the idle check off (the other checks stay).
    */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | false;
   /**
    * Disconnect a socket this long after its handshake, however active it is (forces a
    * periodic reconnect, e.g. to rebalance nodes or re-run the handshake guards).
-   * Default: none.
+   * Default `false`: no maximum age.
    */
-  maxConnectionAgeMs?: number;
+  maxConnectionAgeMs?: number | false;
   /**
    * Which received events count as activity. Default: every event that reaches this
    * guard. Return `false` for an application-level keep-alive (e.g. `presence:ping`)
@@ -27,17 +30,6 @@ export interface IdleTimeoutGuardOptions {
   maxBufferedBytes?: number | false;
   /** How long the buffer may stay over `maxBufferedBytes` before the cut. Default 10,000. */
   slowReaderGraceMs?: number;
-  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  now?: () => number;
-}
-
-export interface ResolvedIdleTimeoutOptions {
-  readonly idleTimeoutMs: number;
-  readonly maxConnectionAgeMs: number | undefined;
-  readonly countsAsActivity: ((event: string) => boolean) | undefined;
-  /** `undefined` when slow readers are not watched. */
-  readonly slowReaders: SlowReaderLimits | undefined;
-  readonly now: () => number;
 }
 
 export interface SlowReaderLimits {
@@ -45,66 +37,64 @@ export interface SlowReaderLimits {
   readonly graceMs: number;
 }
 
+export interface ResolvedIdleTimeoutOptions {
+  /** `Infinity` stands for `false`: no idle deadline. */
+  readonly idleTimeoutMs: number;
+  /** `Infinity` stands for `false`: no maximum age. */
+  readonly maxConnectionAgeMs: number;
+  readonly countsAsActivity: ((event: string) => boolean) | undefined;
+  /** `undefined` when slow readers are not watched. */
+  readonly slowReaders: SlowReaderLimits | undefined;
+}
+
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_SLOW_READER_GRACE_MS = 10_000;
 
-function checkDuration(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(
-      `idleTimeoutGuard: ${option} must be a positive number of milliseconds ` +
-        `(got ${String(value)}), e.g. ${option}: 10 * 60 * 1000.`,
-    );
-  }
-  return value;
-}
+type Raw = Readonly<Record<string, unknown>>;
 
-function checkFunction<T>(value: T | undefined, option: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`idleTimeoutGuard: ${option} must be a function.`);
-  }
-  return value;
-}
+/** Every option `idleTimeoutGuard` takes. */
+export const idleTimeoutGuardOptionsSpec: OptionSpec = opt.object(
+  {
+    idleTimeoutMs: opt.off(opt.duration({ min: 1 })),
+    maxConnectionAgeMs: opt.off(opt.duration({ min: 1 })),
+    countsAsActivity: opt.func(),
+    maxBufferedBytes: opt.off(opt.integer({ min: 1 })),
+    slowReaderGraceMs: opt.duration({ min: 1 }),
+    now: opt.removed("idleTimeoutGuard reads core's clock: configurePortcullis(io, { now })"),
+  },
+  [
+    (value: Raw) =>
+      value.maxBufferedBytes === false && value.slowReaderGraceMs !== undefined
+        ? 'slowReaderGraceMs only applies to slow readers, which maxBufferedBytes: false turns off.'
+        : undefined,
+    (value: Raw) =>
+      value.idleTimeoutMs === false &&
+      (value.maxConnectionAgeMs ?? false) === false &&
+      value.maxBufferedBytes === false
+        ? 'every check is off (idleTimeoutMs, maxConnectionAgeMs, maxBufferedBytes): leave the ' +
+          'guard out instead (idleTimeout: false in the portcullis preset).'
+        : undefined,
+  ],
+);
 
-/** Validates the options once, when the guard is created. */
+/** The options with their defaults (the spec has checked them). */
 export function resolveIdleTimeoutOptions(
   options: Readonly<IdleTimeoutGuardOptions>,
 ): ResolvedIdleTimeoutOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('idleTimeoutGuard: options must be an object, e.g. { idleTimeoutMs }.');
-  }
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const maxConnectionAgeMs = options.maxConnectionAgeMs ?? false;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   return {
-    idleTimeoutMs: checkDuration(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs'),
-    maxConnectionAgeMs:
-      options.maxConnectionAgeMs === undefined
+    idleTimeoutMs: idleTimeoutMs === false ? Infinity : idleTimeoutMs,
+    maxConnectionAgeMs: maxConnectionAgeMs === false ? Infinity : maxConnectionAgeMs,
+    countsAsActivity: options.countsAsActivity,
+    slowReaders:
+      maxBufferedBytes === false
         ? undefined
-        : checkDuration(options.maxConnectionAgeMs, 'maxConnectionAgeMs'),
-    countsAsActivity: checkFunction(options.countsAsActivity, 'countsAsActivity'),
-    slowReaders: resolveSlowReaders(options),
-    now: checkFunction(options.now, 'now') ?? Date.now,
-  };
-}
-
-function resolveSlowReaders(
-  options: Readonly<IdleTimeoutGuardOptions>,
-): SlowReaderLimits | undefined {
-  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES } = options;
-  if (maxBufferedBytes === false) return undefined;
-  if (
-    typeof maxBufferedBytes !== 'number' ||
-    !Number.isInteger(maxBufferedBytes) ||
-    maxBufferedBytes <= 0
-  ) {
-    throw new TypeError(
-      `idleTimeoutGuard: maxBufferedBytes must be a positive integer of bytes or false ` +
-        `(got ${String(maxBufferedBytes)}), e.g. maxBufferedBytes: 1024 * 1024.`,
-    );
-  }
-  return {
-    maxBufferedBytes,
-    graceMs: checkDuration(
-      options.slowReaderGraceMs ?? DEFAULT_SLOW_READER_GRACE_MS,
-      'slowReaderGraceMs',
-    ),
+        : {
+            maxBufferedBytes,
+            graceMs: options.slowReaderGraceMs ?? DEFAULT_SLOW_READER_GRACE_MS,
+          },
   };
 }

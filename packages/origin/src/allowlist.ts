@@ -1,3 +1,4 @@
+import { PortcullisConfigError, opt, type OptionSpec } from '@portcullis/core';
 import { parseOrigin, type ParsedOrigin } from './normalize';
 
 /**
@@ -37,9 +38,36 @@ export interface CompiledAllowlist {
 
 const EXAMPLE = `'https://app.example.com'`;
 
-function fail(message: string): never {
-  throw new TypeError(`originGuard: ${message}`);
+/** Where an entry's problem is reported: its path and the factory the user called. */
+interface EntryPlace {
+  readonly path: string;
+  readonly factory: string;
 }
+
+function fail(place: EntryPlace, detail: string): never {
+  throw new PortcullisConfigError('PORTCULLIS_CONFIG_INVALID_TYPE', place.path, detail, {
+    factory: place.factory,
+  });
+}
+
+const ENTRY_EXPECTED = "an origin string, a '*.' pattern, a RegExp or a function";
+
+function isEntry(value: unknown): boolean {
+  return (
+    (typeof value === 'string' && value.length > 0) ||
+    value instanceof RegExp ||
+    typeof value === 'function'
+  );
+}
+
+/**
+ * `origins`: one entry or a list of them. The spec checks the kind of each entry; what
+ * an entry says (an origin, an anchored RegExp) is checked when the allowlist compiles.
+ */
+export const originsSpec: OptionSpec = opt.union(
+  opt.custom(ENTRY_EXPECTED, isEntry),
+  opt.array(opt.custom(ENTRY_EXPECTED, isEntry)),
+);
 
 function show(entry: string): string {
   return JSON.stringify(entry.length > 100 ? `${entry.slice(0, 100)}…` : entry);
@@ -59,13 +87,14 @@ function suggestOrigin(entry: string): string {
   return `, like ${EXAMPLE}`;
 }
 
-function compileExact(entry: string): string {
+function compileExact(entry: string, place: EntryPlace): string {
   if (entry === 'null') {
-    fail(`'null' is not an allowlist entry; set allowNullOrigin: true to accept it.`);
+    fail(place, `'null' is not an allowlist entry; set allowNullOrigin: true to accept it.`);
   }
   // eslint-disable-next-line no-control-regex -- looking for any non-ASCII character
   if (/[^\x00-\x7f]/.test(entry)) {
     fail(
+      place,
       `${show(entry)} has non-ASCII characters. Write the host in punycode, as browsers ` +
         `send it (node:url's domainToASCII gives it).`,
     );
@@ -73,6 +102,7 @@ function compileExact(entry: string): string {
   const parsed = parseOrigin(entry);
   if (parsed === undefined) {
     fail(
+      place,
       `${show(entry)} is not an origin. An origin is scheme://host[:port], without path, ` +
         `query, fragment or user info${suggestOrigin(entry)}.`,
     );
@@ -80,7 +110,7 @@ function compileExact(entry: string): string {
   return parsed.origin;
 }
 
-function compilePattern(entry: string): SubdomainPattern {
+function compilePattern(entry: string, place: EntryPlace): SubdomainPattern {
   const separator = entry.indexOf('://');
   const wildcardAt = separator + 3;
   if (
@@ -89,6 +119,7 @@ function compilePattern(entry: string): SubdomainPattern {
     entry.indexOf('*', wildcardAt + 1) !== -1
   ) {
     fail(
+      place,
       `${show(entry)}: a pattern has one '*', as the whole first label: ` +
         `'https://*.example.com'. Use a RegExp for anything else.`,
     );
@@ -98,6 +129,7 @@ function compilePattern(entry: string): SubdomainPattern {
   );
   if (parsed === undefined || parsed.host.startsWith('[')) {
     fail(
+      place,
       `${show(entry)} is not a valid pattern. Write scheme://*.domain[:port], without path, ` +
         `like 'https://*.example.com'.`,
     );
@@ -106,6 +138,7 @@ function compilePattern(entry: string): SubdomainPattern {
   // belongs to one machine.
   if (!parsed.host.includes('.') && parsed.host !== 'localhost') {
     fail(
+      place,
       `${show(entry)} would allow every site under '.${parsed.host}'. Name your own ` +
         `domain: 'https://*.example.com'.`,
     );
@@ -154,10 +187,11 @@ function endsWithUnescapedDollar(source: string): boolean {
  * still wrap every RegExp in `^(?:…)$` so an alternation like `/^a|b$/` cannot escape
  * its anchors. `g` and `y` are dropped (they make `test` stateful), and so is `m`.
  */
-function compileRegExp(entry: RegExp): RegExp {
+function compileRegExp(entry: RegExp, place: EntryPlace): RegExp {
   const { source } = entry;
   if (!source.startsWith('^') || !endsWithUnescapedDollar(source)) {
     fail(
+      place,
       `the RegExp /${source}/ is not anchored, so it matches look-alikes such as ` +
         `'https://example.com.evil.test'. Anchor it: /^https:\\/\\/app\\.example\\.com$/.`,
     );
@@ -165,6 +199,7 @@ function compileRegExp(entry: RegExp): RegExp {
   const dot = findUnescapedDot(source);
   if (dot !== -1) {
     fail(
+      place,
       `the RegExp /${source}/ has an unescaped '.' at index ${dot}, which matches any ` +
         `character ('appxexample.com' for 'app.example.com'). Escape it: '\\.'.`,
     );
@@ -173,31 +208,36 @@ function compileRegExp(entry: RegExp): RegExp {
 }
 
 /** Validates every entry once and sorts them by how cheap they are to check. */
-export function compileAllowlist(entries: readonly unknown[]): CompiledAllowlist {
+export function compileAllowlist(
+  entries: readonly unknown[],
+  place: { readonly path: string; readonly factory: string; readonly list: boolean },
+): CompiledAllowlist {
   const exact = new Set<string>();
   const patterns: SubdomainPattern[] = [];
   const regexps: RegExp[] = [];
   const predicates: OriginPredicate[] = [];
-  for (const entry of entries) {
+  entries.forEach((entry, index) => {
+    const at: EntryPlace = {
+      path: place.list ? `${place.path}[${index}]` : place.path,
+      factory: place.factory,
+    };
     if (typeof entry === 'string') {
       if (entry === '*') {
         fail(
+          at,
           `'*' would allow every site, which defeats the guard. List your sites' origins, ` +
             `or leave the guard out if any site may connect.`,
         );
       }
-      if (entry.includes('*')) patterns.push(compilePattern(entry));
-      else exact.add(compileExact(entry));
+      if (entry.includes('*')) patterns.push(compilePattern(entry, at));
+      else exact.add(compileExact(entry, at));
     } else if (entry instanceof RegExp) {
-      regexps.push(compileRegExp(entry));
+      regexps.push(compileRegExp(entry, at));
     } else if (typeof entry === 'function') {
       predicates.push(entry as OriginPredicate);
     } else {
-      fail(
-        `origins entries are origin strings, '*.' patterns, RegExps or functions; got ` +
-          `${entry === null ? 'null' : typeof entry}.`,
-      );
+      fail(at, `must be ${ENTRY_EXPECTED}; got ${entry === null ? 'null' : typeof entry}.`);
     }
-  }
+  });
   return { exact, patterns, regexps, predicates };
 }

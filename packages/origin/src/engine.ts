@@ -49,7 +49,7 @@ function createRecorder(resolved: ResolvedEngineOptions) {
   return function recordRefusal(req: IncomingMessage, verdict: OriginVerdict): void {
     if (bus.listenerCount === 0) return;
     const origin = req.headers.origin;
-    const decision = log.decide(logKey(verdict, origin));
+    const decision = log.decide(logKey(verdict, origin), now());
     if (decision.kind === 'skip') return;
     const event: MutableEvent = {
       type: decision.kind === 'overflow' ? 'suspicious' : 'handshake_refused',
@@ -114,7 +114,7 @@ function refuseUpgrade(socket: Duplex, body: string): void {
  * io.engine.use(originEngineMiddleware({ origins: ['https://app.example.com'] }));
  */
 export function originEngineMiddleware(options: Readonly<OriginEngineOptions>): EngineMiddleware {
-  const resolved = resolveEngineOptions(options);
+  const resolved = resolveEngineOptions(options, 'originEngineMiddleware');
   const { matcher } = resolved;
   const recordRefusal = createRecorder(resolved);
   const finish = (
@@ -150,7 +150,7 @@ export function originEngineMiddleware(options: Readonly<OriginEngineOptions>): 
  * new Server(httpServer, { allowRequest: originAllowRequest({ origins: ['https://app.example.com'] }) });
  */
 export function originAllowRequest(options: Readonly<OriginEngineOptions>): AllowRequest {
-  const resolved = resolveEngineOptions(options);
+  const resolved = resolveEngineOptions(options, 'originAllowRequest');
   const { matcher } = resolved;
   const recordRefusal = createRecorder(resolved);
   const finish = (

@@ -1,6 +1,7 @@
 import {
   GuardError,
   recordSocketEvent,
+  settingsOf,
   type AnySocket,
   type HandshakeMiddleware,
 } from '@portcullis/core';
@@ -22,7 +23,8 @@ const GUARD_NAME = 'origin';
  *
  * It replies exactly as core's `handshakeGuard` does, but records the refusal itself:
  * `handshakeGuard` records every refusal, and a refused origin must be recorded at most
- * once per `logIntervalMs`, or a hostile page could flood the log.
+ * once per `logIntervalMs` (on core's clock), or a hostile page could flood the log.
+ * Options are checked against `originGuardOptionsSpec` when it is called.
  *
  * @example
  * io.use(originGuard({ origins: ['https://app.example.com', 'https://*.example.com'] }));
@@ -34,7 +36,10 @@ export function originGuard<S extends AnySocket = AnySocket>(
 
   const refuse = (socket: S, next: (err?: Error) => void, verdict: OriginVerdict): void => {
     const code = codeOf(verdict);
-    const decision = log.decide(logKey(verdict, socket.handshake.headers.origin));
+    const decision = log.decide(
+      logKey(verdict, socket.handshake.headers.origin),
+      settingsOf(socket).now(),
+    );
     if (decision.kind !== 'skip') {
       recordSocketEvent(socket, decision.kind === 'overflow' ? 'suspicious' : 'handshake_refused', {
         code,

@@ -15,6 +15,13 @@ export {
 export { type OriginEntry, type OriginPredicate } from './allowlist';
 export { normalizeOrigin } from './normalize';
 export {
+  createOriginMatcherOptionsSpec,
+  originAllowRequestOptionsSpec,
+  originEngineMiddlewareOptionsSpec,
+  originEngineOptionsSpec,
+  originGuardOptionsSpec,
+} from './option-specs';
+export {
   DEFAULT_LOG_INTERVAL_MS,
   DEFAULT_MAX_TRACKED_ORIGINS,
   type OriginEngineOptions,

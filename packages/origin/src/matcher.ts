@@ -1,5 +1,7 @@
+import { checkOptions, isThenable } from '@portcullis/core';
 import { compileAllowlist, type OriginEntry, type OriginPredicate } from './allowlist';
 import { parseOrigin } from './normalize';
+import { createOriginMatcherOptionsSpec } from './option-specs';
 
 /**
  * The outcome of one check. Everything but `allowed` refuses:
@@ -58,31 +60,6 @@ export interface OriginMatcher {
   readonly corsOrigin: CorsOriginFunction;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-function checkFlag(options: OriginMatcherOptions, name: keyof OriginMatcherOptions): boolean {
-  const value = options[name];
-  if (value === undefined || typeof value === 'boolean') return value === true;
-  throw new TypeError(`originGuard: ${name} must be true or false.`);
-}
-
-function readEntries(options: OriginMatcherOptions): readonly unknown[] {
-  const origins: unknown = (options as { origins?: unknown }).origins;
-  if (origins === undefined) {
-    throw new TypeError(
-      `originGuard: 'origins' is required: the origins of the pages that may connect, ` +
-        `e.g. { origins: ['https://app.example.com'] }.`,
-    );
-  }
-  return Array.isArray(origins) ? origins : [origins];
-}
-
 function warnPredicateFailed(error: unknown): void {
   const reason = error instanceof Error ? error.message : String(error);
   process.emitWarning(
@@ -92,27 +69,35 @@ function warnPredicateFailed(error: unknown): void {
 }
 
 /**
- * Compiles the allowlist once; throws a `TypeError` saying how to fix any entry or
- * option that is wrong. The returned matcher checks the cheapest entries first: a
- * `Set` lookup of the raw header (browsers send canonical origins), then the canonical
- * form against exact origins, patterns and RegExps, and only then the functions.
+ * Compiles the allowlist once; throws a `PortcullisConfigError` saying how to fix any
+ * entry or option that is wrong (its options are checked against
+ * `createOriginMatcherOptionsSpec`, unknown keys included). The returned matcher checks
+ * the cheapest entries first: a `Set` lookup of the raw header (browsers send canonical
+ * origins), then the canonical form against exact origins, patterns and RegExps, and
+ * only then the functions.
  */
 export function createOriginMatcher(options: Readonly<OriginMatcherOptions>): OriginMatcher {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`originGuard: options are required: { origins: [...] }.`);
-  }
-  const allowMissingOrigin = checkFlag(options, 'allowMissingOrigin');
-  const allowNullOrigin = checkFlag(options, 'allowNullOrigin');
-  const trustFetchMetadata =
-    options.trustFetchMetadata === undefined ? true : checkFlag(options, 'trustFetchMetadata');
-  const entries = readEntries(options);
-  if (entries.length === 0 && !allowMissingOrigin) {
-    throw new TypeError(
-      `originGuard: 'origins' is empty, so every browser would be refused. List the ` +
-        `origins of your pages, or set allowMissingOrigin: true if only native clients connect.`,
-    );
-  }
-  const { exact, patterns, regexps, predicates } = compileAllowlist(entries);
+  checkOptions(createOriginMatcherOptionsSpec, options, 'createOriginMatcher');
+  return compileMatcher(options, 'createOriginMatcher');
+}
+
+/** The matcher of options a factory has checked; entry problems name that factory. */
+export function compileMatcher(
+  options: Readonly<OriginMatcherOptions>,
+  factory: string,
+): OriginMatcher {
+  const allowMissingOrigin = options.allowMissingOrigin ?? false;
+  const allowNullOrigin = options.allowNullOrigin ?? false;
+  const trustFetchMetadata = options.trustFetchMetadata ?? true;
+  const list = Array.isArray(options.origins);
+  const entries: readonly unknown[] = list
+    ? (options.origins as readonly OriginEntry[])
+    : [options.origins];
+  const { exact, patterns, regexps, predicates } = compileAllowlist(entries, {
+    path: 'origins',
+    factory,
+    list,
+  });
   let warned = false;
 
   const predicateFailed = (error: unknown): OriginVerdict => {

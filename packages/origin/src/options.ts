@@ -1,5 +1,6 @@
 import {
   TrustedProxies,
+  checkOptions,
   securityEvents,
   type GuardErrorCode,
   type SecurityEventBus,
@@ -7,97 +8,85 @@ import {
   type TrustedProxy,
 } from '@portcullis/core';
 import {
-  createOriginMatcher,
+  compileMatcher,
   type OriginMatcher,
   type OriginMatcherOptions,
   type OriginVerdict,
 } from './matcher';
+import { originEngineOptionsSpec, originGuardOptionsSpec } from './option-specs';
 import { RefusalLog, type LogDecision } from './refusal-log';
 
 export const DEFAULT_LOG_INTERVAL_MS = 60_000;
 export const DEFAULT_MAX_TRACKED_ORIGINS = 1000;
 
-/** Options of `originGuard` (the `io.use` hook). */
+/** Options of `originGuard` (the `io.use` hook). Its clock is core's. */
 export interface OriginGuardOptions extends OriginMatcherOptions {
   /**
    * A refused origin becomes a security event at most once per this many ms (with the
-   * count of refusals suppressed meanwhile). `0` records every refusal. Default 60 s.
+   * count of refusals suppressed meanwhile). `false` records every refusal. Default 60 s.
    */
-  logIntervalMs?: number;
+  logIntervalMs?: number | false;
   /**
    * How many refused origins the log throttle remembers. Past that, new origins inside
    * the interval are summed into one `suspicious` event. Default 1000.
    */
   maxTrackedOrigins?: number;
-  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  now?: () => number;
 }
 
 /**
  * Options of the engine-level hooks (`originEngineMiddleware`, `originAllowRequest`).
  * They run before Socket.io has a socket, so they cannot read `configurePortcullis`:
- * give them the same bus and trusted proxies here.
+ * give them the same bus, trusted proxies and clock here.
  */
 export interface OriginEngineOptions extends OriginGuardOptions {
   /** Where refusals are recorded. Default: core's process-wide `securityEvents`. */
   bus?: SecurityEventBus;
   /** Proxies whose `X-Forwarded-For` is believed, as in `configurePortcullis`. Default none. */
   trustedProxies?: readonly TrustedProxy[];
+  /** Clock in epoch milliseconds, for the log throttle and the events. Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface ResolvedGuardOptions {
   readonly matcher: OriginMatcher;
   readonly log: RefusalLog;
-  readonly now: () => number;
   readonly maxTrackedOrigins: number;
 }
 
 export interface ResolvedEngineOptions extends ResolvedGuardOptions {
   readonly bus: SecurityEventBus;
   readonly trustedProxies: TrustedProxies;
+  readonly now: () => number;
 }
 
-function checkNumber(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new TypeError(`originGuard: ${name} must be a number >= ${min} (got ${String(value)}).`);
-  }
-  return value;
-}
-
-export function resolveGuardOptions(options: Readonly<OriginGuardOptions>): ResolvedGuardOptions {
-  const matcher = createOriginMatcher(options);
-  const logIntervalMs = checkNumber(
-    options.logIntervalMs,
-    'logIntervalMs',
-    DEFAULT_LOG_INTERVAL_MS,
-    0,
-  );
-  const maxTrackedOrigins = Math.floor(
-    checkNumber(options.maxTrackedOrigins, 'maxTrackedOrigins', DEFAULT_MAX_TRACKED_ORIGINS, 1),
-  );
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('originGuard: now must be a function.');
+function resolveLog(options: Readonly<OriginGuardOptions>, factory: string): ResolvedGuardOptions {
+  const logIntervalMs = options.logIntervalMs ?? DEFAULT_LOG_INTERVAL_MS;
+  const maxTrackedOrigins = options.maxTrackedOrigins ?? DEFAULT_MAX_TRACKED_ORIGINS;
   return {
-    matcher,
-    log: new RefusalLog(logIntervalMs, maxTrackedOrigins, now),
-    now,
+    matcher: compileMatcher(options, factory),
+    // An interval of 0 lets every refusal through the throttle.
+    log: new RefusalLog(logIntervalMs === false ? 0 : logIntervalMs, maxTrackedOrigins),
     maxTrackedOrigins,
   };
 }
 
+/** `originGuard`'s options, checked against their spec, with their defaults. */
+export function resolveGuardOptions(options: Readonly<OriginGuardOptions>): ResolvedGuardOptions {
+  checkOptions(originGuardOptionsSpec, options, 'originGuard');
+  return resolveLog(options, 'originGuard');
+}
+
+/** An engine hook's options (`factory` names it), checked, with their defaults. */
 export function resolveEngineOptions(
   options: Readonly<OriginEngineOptions>,
+  factory: string,
 ): ResolvedEngineOptions {
-  const bus = options.bus ?? securityEvents;
-  // Duck-typed: the ESM and CommonJS builds of core each have their own class.
-  if (typeof bus?.emit !== 'function' || typeof bus.listenerCount !== 'number') {
-    throw new TypeError('originGuard: bus must be a SecurityEventBus from @portcullis/core.');
-  }
+  checkOptions(originEngineOptionsSpec, options, factory);
   return {
-    ...resolveGuardOptions(options),
-    bus,
+    ...resolveLog(options, factory),
+    bus: options.bus ?? securityEvents,
     trustedProxies: new TrustedProxies(options.trustedProxies ?? []),
+    now: options.now ?? Date.now,
   };
 }
 

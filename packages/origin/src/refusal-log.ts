@@ -33,7 +33,6 @@ export class RefusalLog {
   constructor(
     private readonly intervalMs: number,
     private readonly maxKeys: number,
-    private readonly now: () => number,
   ) {}
 
   /** Number of origins currently remembered (never more than `maxKeys`). */
@@ -41,9 +40,9 @@ export class RefusalLog {
     return this.entries.size;
   }
 
-  decide(rawKey: string): LogDecision {
+  /** `now`: the caller's clock (core's for `originGuard`, the hook's own at engine level). */
+  decide(rawKey: string, now: number): LogDecision {
     const key = rawKey.length > MAX_KEY_LENGTH ? rawKey.slice(0, MAX_KEY_LENGTH) : rawKey;
-    const now = this.now();
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       if (now < entry.until) {

@@ -24,7 +24,7 @@ function guardedServer(
 ): Promise<TestServer> {
   return startServer({
     serverOptions: {
-      allowRequest: originAllowRequest({ origins: [GOOD], logIntervalMs: 0, ...options }),
+      allowRequest: originAllowRequest({ origins: [GOOD], logIntervalMs: false, ...options }),
     },
     setup: echo,
   });

@@ -163,7 +163,11 @@ describeChromium('in a real browser (Chromium)', () => {
     const guarded = await startServer({
       setup(io) {
         io.engine.use(
-          originEngineMiddleware({ origins: ['https://app.example.com'], bus, logIntervalMs: 0 }),
+          originEngineMiddleware({
+            origins: ['https://app.example.com'],
+            bus,
+            logIntervalMs: false,
+          }),
         );
       },
     });

@@ -29,7 +29,7 @@ async function guardedServer(
 ): Promise<TestServer> {
   return startServer({
     setup(io) {
-      io.engine.use(originEngineMiddleware({ origins: [GOOD], logIntervalMs: 0, ...options }));
+      io.engine.use(originEngineMiddleware({ origins: [GOOD], logIntervalMs: false, ...options }));
       echo(io);
     },
   });

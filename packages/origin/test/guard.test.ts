@@ -16,7 +16,7 @@ function guardedServer(
   return startServer({
     setup(io) {
       configurePortcullis(io, { bus });
-      io.use(originGuard({ origins: [GOOD], logIntervalMs: 0, ...rest }));
+      io.use(originGuard({ origins: [GOOD], logIntervalMs: false, ...rest }));
       echo(io);
     },
   });

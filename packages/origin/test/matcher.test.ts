@@ -262,7 +262,7 @@ describe('createOriginMatcher: function entries', () => {
 
 describe('createOriginMatcher: set-up validation', () => {
   it.each([
-    [{}, /'origins' is required/],
+    [{}, /origins: is required/],
     [{ origins: [] }, /'origins' is empty/],
     [{ origins: ['https://example.com/app'] }, /not an origin.*use 'https:\/\/example\.com'/],
     [{ origins: ['https://example.com@evil.test'] }, /not an origin.*without path/],
@@ -274,7 +274,7 @@ describe('createOriginMatcher: set-up validation', () => {
     [{ origins: ['https://*example.com'] }, /one '\*'/],
     [{ origins: ['https://*.example.com/app'] }, /not a valid pattern/],
     [{ origins: ['https://bücher.example'] }, /punycode/],
-    [{ origins: [42] }, /got number/],
+    [{ origins: [42] }, /origins\[0\]: must be .*; got 42/],
     [{ origins: [null] }, /got null/],
     [{ origins: ['https://example.com'], allowMissingOrigin: 'yes' }, /must be true or false/],
   ])('%j throws a message that says how to fix it', (options, message) => {

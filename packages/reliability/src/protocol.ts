@@ -35,7 +35,7 @@ export interface ChildServerConfig {
   connectionLimit?: Omit<ConnectionLimitGuardOptions, 'redis' | 'keyPrefix'>;
   sizeLimit?: SizeLimitGuardOptions;
   idleTimeout?: Omit<IdleTimeoutGuardOptions, 'now' | 'countsAsActivity'>;
-  logoutRevoke?: { failOpen?: boolean };
+  logoutRevoke?: { onStoreError?: 'allow' | 'deny' };
   /** How long a store's Redis command may take before it fails (ioredis `commandTimeout`). */
   redisCommandTimeoutMs?: number;
   /**

@@ -17,7 +17,7 @@ const defaults: ChildServerConfig = { rateLimit: { messages: { perEvent } } };
 const failOpen: ChildServerConfig = {
   rateLimit: { insurance: false, onStoreError: 'allow', messages: { perEvent } },
   connectionLimit: { onStoreError: 'allow' },
-  logoutRevoke: { failOpen: true },
+  logoutRevoke: { onStoreError: 'allow' },
 };
 /** Rate limits without insurance, failing closed. */
 const failClosed: ChildServerConfig = {

@@ -1,3 +1,5 @@
+import type { PortcullisConfigError } from '@portcullis/core';
+import { configError } from './config-errors';
 /**
  * Field paths name the strings to sanitize inside a packet's arguments:
  *
@@ -29,45 +31,48 @@ const ROOT_ARGUMENT = /^\[(\d+)\]/;
 const SEGMENT = /^([^.[\]]+)((?:\[\d*\])*)$/;
 const MAX_ARGUMENT = 255;
 
-function invalid(path: string, why: string): TypeError {
-  return new TypeError(
-    `sanitizeGuard: the field path ${JSON.stringify(path)} ${why}; ` +
+/** `where` names the option the path was written in: `fields["chat"]`. */
+function invalid(where: string, path: string, why: string): PortcullisConfigError {
+  return configError(
+    where,
+    `the field path ${JSON.stringify(path)} ${why}; ` +
       'write paths like message, user.bio, items[].title, labels.* or [1].text.',
   );
 }
 
-/** Parses a path once, at set-up. */
-export function parseFieldPath(path: string): FieldPath {
-  if (typeof path !== 'string' || path.length === 0) throw invalid(String(path), 'is empty');
+/** Parses a path once, at set-up; `where` names the option it was written in. */
+export function parseFieldPath(path: string, where = ''): FieldPath {
+  if (typeof path !== 'string' || path.length === 0) throw invalid(where, String(path), 'is empty');
   let rest = path;
   let argument = 0;
   const root = ROOT_ARGUMENT.exec(rest);
   if (root !== null) {
     argument = Number(root[1]);
-    if (argument > MAX_ARGUMENT) throw invalid(path, 'names an argument past the 256th');
+    if (argument > MAX_ARGUMENT) throw invalid(where, path, 'names an argument past the 256th');
     rest = rest.slice(root[0].length);
     if (rest.startsWith('.')) rest = rest.slice(1);
     else if (rest.length > 0 && !rest.startsWith('['))
-      throw invalid(path, 'needs a dot after the argument');
+      throw invalid(where, path, 'needs a dot after the argument');
   }
   const steps: PathStep[] = [];
   if (rest.startsWith('[')) {
     // `[1][]`: brackets right after the argument apply to the argument itself.
-    appendBrackets(rest, path, steps);
+    appendBrackets(rest, path, steps, where);
     return { argument, steps };
   }
   if (rest.length === 0) return { argument, steps };
   for (const segment of rest.split('.')) {
     const match = SEGMENT.exec(segment);
-    if (match === null) throw invalid(path, `has a malformed part ${JSON.stringify(segment)}`);
+    if (match === null)
+      throw invalid(where, path, `has a malformed part ${JSON.stringify(segment)}`);
     const name = match[1] as string;
     steps.push(name === '*' ? { kind: 'anyKey' } : { kind: 'key', key: name });
-    appendBrackets(match[2] ?? '', path, steps);
+    appendBrackets(match[2] ?? '', path, steps, where);
   }
   return { argument, steps };
 }
 
-function appendBrackets(brackets: string, path: string, steps: PathStep[]): void {
+function appendBrackets(brackets: string, path: string, steps: PathStep[], where: string): void {
   const pattern = /\[(\d*)\]/g;
   let consumed = 0;
   for (let match = pattern.exec(brackets); match !== null; match = pattern.exec(brackets)) {
@@ -75,7 +80,7 @@ function appendBrackets(brackets: string, path: string, steps: PathStep[]): void
     consumed += match[0].length;
     steps.push(match[1] === '' ? { kind: 'each' } : indexStep(Number(match[1])));
   }
-  if (consumed !== brackets.length) throw invalid(path, 'has a malformed [index]');
+  if (consumed !== brackets.length) throw invalid(where, path, 'has a malformed [index]');
 }
 
 /** The path written back out, for messages and for spotting duplicates. */

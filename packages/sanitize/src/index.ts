@@ -1,5 +1,5 @@
 export { sanitizeGuard } from './sanitize-guard';
-export type { SanitizeGuardOptions } from './options';
+export { sanitizeGuardOptionsSpec, type SanitizeGuardOptions } from './options';
 export type { FieldRule } from './plan';
 export type { MarkupBudgetOptions } from './markup-budget';
 export {

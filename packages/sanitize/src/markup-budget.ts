@@ -34,38 +34,15 @@ export const DEFAULT_MARKUP_BUDGET: MarkupBudget = {
   maxMarkupChars: 512,
 };
 
-const KEYS = Object.keys(DEFAULT_MARKUP_BUDGET) as (keyof MarkupBudget)[];
-
-function limit(value: unknown, key: keyof MarkupBudget): number {
-  if (value === undefined) return DEFAULT_MARKUP_BUDGET[key];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(
-      `sanitizeGuard: markupBudget.${key} must be a positive integer (default ${DEFAULT_MARKUP_BUDGET[key]}); got ${String(value)}.`,
-    );
-  }
-  return value;
-}
-
-/** Checks `markupBudget` once, in the factory: `false` turns the budget off. */
-export function resolveMarkupBudget(value: unknown): MarkupBudget | undefined {
+/** `markupBudget` (already checked by the option spec): `false` turns the budget off. */
+export function resolveMarkupBudget(
+  value: Readonly<MarkupBudgetOptions> | false | undefined,
+): MarkupBudget | undefined {
   if (value === false) return undefined;
-  if (value === undefined) return DEFAULT_MARKUP_BUDGET;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(
-      'sanitizeGuard: markupBudget must be false or an object such as { maxMarkupStrings: 100, maxMarkupLength: 8192, maxMarkupChars: 512 }.',
-    );
-  }
-  const options = value as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (!(KEYS as string[]).includes(key)) {
-      throw new TypeError(
-        `sanitizeGuard: markupBudget.${key} is not an option; use ${KEYS.join(', ')}.`,
-      );
-    }
-  }
+  const given = value ?? {};
   return {
-    maxMarkupStrings: limit(options.maxMarkupStrings, 'maxMarkupStrings'),
-    maxMarkupLength: limit(options.maxMarkupLength, 'maxMarkupLength'),
-    maxMarkupChars: limit(options.maxMarkupChars, 'maxMarkupChars'),
+    maxMarkupStrings: given.maxMarkupStrings ?? DEFAULT_MARKUP_BUDGET.maxMarkupStrings,
+    maxMarkupLength: given.maxMarkupLength ?? DEFAULT_MARKUP_BUDGET.maxMarkupLength,
+    maxMarkupChars: given.maxMarkupChars ?? DEFAULT_MARKUP_BUDGET.maxMarkupChars,
   };
 }

@@ -1,7 +1,8 @@
+import { checkOptions, isPlainObject, opt, type OptionSpec } from '@portcullis/core';
 import { resolveMarkupBudget, type MarkupBudget, type MarkupBudgetOptions } from './markup-budget';
 import type { FieldRule } from './plan';
 import type { SanitizeHtmlOptions, SanitizeMode } from './policies';
-import type { MarkedEventSchema } from './schema-marks';
+import { isMarkedEventSchema, type MarkedEventSchema } from './schema-marks';
 
 export interface SanitizeGuardOptions {
   /**
@@ -33,11 +34,9 @@ export interface SanitizeGuardOptions {
   schemas?: Readonly<Record<string, MarkedEventSchema>>;
   /**
    * Events named in neither `fields` nor `schemas`: `'everyString'` (default) sanitizes
-   * every string of their arguments with the preset; `'skip'` leaves them untouched.
+   * every string of their arguments with the preset; `false` leaves them untouched.
    */
-  otherEvents?: 'everyString' | 'skip';
-  /** Every-string walks refuse payloads nested deeper than this. Default `32`. */
-  maxDepth?: number;
+  otherEvents?: 'everyString' | false;
   /**
    * The most markup one packet may carry, counted over the strings that would be
    * sanitized before any is: at most `maxMarkupStrings` strings holding `<` or `&`
@@ -52,43 +51,82 @@ export interface SanitizeSettings {
   readonly mode: SanitizeMode;
   readonly presetName: string;
   readonly skipOtherEvents: boolean;
-  readonly maxDepth: number;
   /** `undefined` when turned off. */
   readonly markupBudget: MarkupBudget | undefined;
 }
 
-const MAX_DEPTH_LIMIT = 1000;
+const pathList = opt.array(opt.string());
+const pathPolicies = opt.record(opt.string(), 'field paths to policy names');
+const anyRule = opt.union(opt.oneOf(['*']), pathList, pathPolicies);
 
-/** Normalises and checks the scalar options once, in the factory. */
+/**
+ * One event's rule: `'*'`, a list of paths, or paths to policy names. Each shape is
+ * checked by its own spec, so a bad entry is named (`fields.chat[0]`).
+ */
+const fieldRuleSpec: OptionSpec = {
+  ...anyRule,
+  check(value, path) {
+    if (Array.isArray(value)) pathList.check(value, path);
+    else if (isPlainObject(value)) pathPolicies.check(value, path);
+    else anyRule.check(value, path);
+  },
+};
+
+/** Every option `sanitizeGuard` takes, for the preset and for tools. */
+export const sanitizeGuardOptionsSpec: OptionSpec = opt.object(
+  {
+    preset: opt.string(),
+    mode: opt.oneOf(['escape', 'strip']),
+    policies: opt.record(
+      opt.custom('an object of sanitize-html options', isPlainObject),
+      'policy names',
+    ),
+    fields: opt.record(fieldRuleSpec, 'event names'),
+    schemas: opt.record(
+      opt.custom(
+        'a joi schema, an object of joi schemas, or an array of those',
+        isMarkedEventSchema,
+      ),
+      'event names',
+    ),
+    otherEvents: opt.oldSpelling(
+      opt.off(opt.oneOf(['everyString'])),
+      'skip',
+      "'skip' is now written false: otherEvents: false leaves events without a rule untouched.",
+    ),
+    maxDepth: opt.removed(
+      'the one structure walk bounds depth: set sizeLimitGuard({ maxDepth }) before this guard; ' +
+        'used alone, sanitize refuses payloads it walks that nest deeper than 32',
+    ),
+    markupBudget: opt.off(
+      opt.object({
+        maxMarkupStrings: opt.integer({ min: 1 }),
+        maxMarkupLength: opt.integer({ min: 1 }),
+        maxMarkupChars: opt.integer({ min: 1 }),
+      }),
+    ),
+  },
+  [
+    (value) => {
+      const fields = isPlainObject(value.fields) ? value.fields : {};
+      const schemas = isPlainObject(value.schemas) ? value.schemas : {};
+      const both = Object.keys(fields).find(
+        (event) => fields[event] !== undefined && schemas[event] !== undefined,
+      );
+      return both === undefined
+        ? undefined
+        : `${JSON.stringify(both)} is in both fields and schemas; describe it in one of them.`;
+    },
+  ],
+);
+
+/** Checks every option once, in the factory, and resolves the scalar ones. */
 export function resolveSanitizeOptions(options: Readonly<SanitizeGuardOptions>): SanitizeSettings {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      'sanitizeGuard: options must be an object, e.g. sanitizeGuard({ preset: "basic" }).',
-    );
-  }
-  const mode = options.mode ?? 'escape';
-  if (mode !== 'escape' && mode !== 'strip') {
-    throw new TypeError(
-      `sanitizeGuard: mode must be 'escape' (default) or 'strip'; got ${JSON.stringify(mode)}.`,
-    );
-  }
-  const otherEvents = options.otherEvents ?? 'everyString';
-  if (otherEvents !== 'everyString' && otherEvents !== 'skip') {
-    throw new TypeError(
-      `sanitizeGuard: otherEvents must be 'everyString' (default) or 'skip'; got ${JSON.stringify(otherEvents)}.`,
-    );
-  }
-  const maxDepth = options.maxDepth ?? 32;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH_LIMIT) {
-    throw new TypeError(
-      `sanitizeGuard: maxDepth must be an integer from 1 to ${MAX_DEPTH_LIMIT}; got ${String(maxDepth)}.`,
-    );
-  }
+  checkOptions(sanitizeGuardOptionsSpec, options, 'sanitizeGuard');
   return {
-    mode,
+    mode: options.mode ?? 'escape',
     presetName: options.preset ?? 'text',
-    skipOtherEvents: otherEvents === 'skip',
-    maxDepth,
+    skipOtherEvents: options.otherEvents === false,
     markupBudget: resolveMarkupBudget(options.markupBudget),
   };
 }

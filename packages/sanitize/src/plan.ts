@@ -1,7 +1,8 @@
-import { GuardError } from '@portcullis/core';
+import { GuardError, childPath } from '@portcullis/core';
+import { configError } from './config-errors';
 import { formatFieldPath, parseFieldPath, type FieldPath } from './field-path';
 import { policyNamed, type Policy } from './policies';
-import { isDescribable, marksOfSchema, type MarkedEventSchema } from './schema-marks';
+import { marksOfSchema, type MarkedEventSchema } from './schema-marks';
 
 /** One place to sanitize: a path, its policy, and whether everything beneath counts. */
 export interface FieldTarget {
@@ -26,7 +27,12 @@ function fieldTarget(path: FieldPath, policy: Policy, deep: boolean): FieldTarge
 
 /** What the guard does with one event's arguments. */
 export type EventPlan =
-  | { readonly kind: 'fields'; readonly targets: readonly FieldTarget[] }
+  | {
+      readonly kind: 'fields';
+      readonly targets: readonly FieldTarget[];
+      /** Some target is deep: its walk goes as deep as the payload does. */
+      readonly deep: boolean;
+    }
   | { readonly kind: 'everyString'; readonly policy: Policy }
   | { readonly kind: 'skip' };
 
@@ -40,13 +46,21 @@ function addTarget(targets: Map<string, FieldTarget>, target: FieldTarget, where
   const key = `${formatFieldPath(target.path)}${target.deep ? ' (deep)' : ''}`;
   const existing = targets.get(key);
   if (existing !== undefined && existing.policy !== target.policy) {
-    throw new TypeError(
-      `sanitizeGuard: ${where} marks ${formatFieldPath(target.path)} with both ${existing.policy.name} and ${target.policy.name}; keep one.`,
+    throw configError(
+      where,
+      `marks ${formatFieldPath(target.path)} with both ${existing.policy.name} and ${target.policy.name}; keep one.`,
+      'PORTCULLIS_CONFIG_CONFLICT',
     );
   }
   targets.set(key, target);
 }
 
+function fieldsPlan(targets: Map<string, FieldTarget>): EventPlan {
+  const list = [...targets.values()];
+  return { kind: 'fields', targets: list, deep: list.some((target) => target.deep) };
+}
+
+/** `rule` has the shape the option spec allows: `'*'`, a list of paths, or paths to policies. */
 function planOfFields(
   rule: FieldRule,
   where: string,
@@ -56,20 +70,18 @@ function planOfFields(
   if (rule === '*') return { kind: 'everyString', policy: preset };
   const targets = new Map<string, FieldTarget>();
   if (Array.isArray(rule)) {
-    for (const path of rule as readonly string[]) {
-      addTarget(targets, fieldTarget(parseFieldPath(path), preset, false), where);
-    }
-  } else if (typeof rule === 'object' && rule !== null) {
-    for (const [path, name] of Object.entries(rule)) {
-      const policy = policyNamed(policies, name, `${where}[${JSON.stringify(path)}]`);
-      addTarget(targets, fieldTarget(parseFieldPath(path), policy, false), where);
-    }
+    (rule as readonly string[]).forEach((path, index) => {
+      const target = fieldTarget(parseFieldPath(path, `${where}[${index}]`), preset, false);
+      addTarget(targets, target, where);
+    });
   } else {
-    throw new TypeError(
-      `sanitizeGuard: ${where} must be a list of field paths, an object of paths to policy names, or '*'.`,
-    );
+    for (const [path, name] of Object.entries(rule as Readonly<Record<string, string>>)) {
+      const at = childPath(where, path);
+      const policy = policyNamed(policies, name, at);
+      addTarget(targets, fieldTarget(parseFieldPath(path, at), policy, false), where);
+    }
   }
-  return { kind: 'fields', targets: [...targets.values()] };
+  return fieldsPlan(targets);
 }
 
 function planOfSchema(
@@ -84,7 +96,7 @@ function planOfSchema(
     addTarget(targets, fieldTarget(mark.path, policy, mark.deep), where);
   }
   // A schema without marks says its event carries no HTML: nothing to sanitize.
-  return targets.size === 0 ? { kind: 'skip' } : { kind: 'fields', targets: [...targets.values()] };
+  return targets.size === 0 ? { kind: 'skip' } : fieldsPlan(targets);
 }
 
 export interface PlanSources {
@@ -94,41 +106,24 @@ export interface PlanSources {
   readonly preset: Policy;
 }
 
-function checkMap(value: unknown, option: string): void {
-  if (
-    value !== undefined &&
-    (typeof value !== 'object' || value === null || Array.isArray(value))
-  ) {
-    throw new TypeError(`sanitizeGuard: ${option} must be an object keyed by event name.`);
-  }
-}
-
-/** Builds the plan of every named event once, at set-up. */
+/**
+ * Builds the plan of every named event once, at set-up. The option spec has checked the
+ * shapes (and that no event is in both maps); what is left are names and paths.
+ */
 export function buildPlans({
   fields,
   schemas,
   policies,
   preset,
 }: PlanSources): Map<string, EventPlan> {
-  checkMap(fields, 'fields');
-  checkMap(schemas, 'schemas');
   const plans = new Map<string, EventPlan>();
-  for (const event of Object.keys(fields ?? {})) {
-    const rule = (fields as Record<string, FieldRule>)[event] as FieldRule;
-    plans.set(event, planOfFields(rule, `fields[${JSON.stringify(event)}]`, policies, preset));
+  for (const [event, rule] of Object.entries(fields ?? {})) {
+    if (rule === undefined) continue;
+    plans.set(event, planOfFields(rule, childPath('fields', event), policies, preset));
   }
-  for (const event of Object.keys(schemas ?? {})) {
-    const where = `schemas[${JSON.stringify(event)}]`;
-    if (plans.has(event)) {
-      throw new TypeError(
-        `sanitizeGuard: ${JSON.stringify(event)} is in both fields and schemas; describe it in one of them.`,
-      );
-    }
-    const schema = (schemas as Record<string, unknown>)[event];
-    if (!isDescribable(schema) && typeof schema !== 'object') {
-      throw new TypeError(`sanitizeGuard: ${where} must be a joi schema or an array of them.`);
-    }
-    plans.set(event, planOfSchema(schema as MarkedEventSchema, where, policies, preset));
+  for (const [event, schema] of Object.entries(schemas ?? {})) {
+    if (schema === undefined) continue;
+    plans.set(event, planOfSchema(schema, childPath('schemas', event), policies, preset));
   }
   return plans;
 }

@@ -1,4 +1,6 @@
 import type { IOptions } from 'sanitize-html';
+import { childPath } from '@portcullis/core';
+import { configError } from './config-errors';
 
 /**
  * sanitize-html's options. `preserveEscapedAttributes` (sanitize-html 2.12+) is missing
@@ -68,23 +70,24 @@ const VULNERABLE_TAGS = ['script', 'style'];
  * Checks a custom policy once. sanitize-html only warns about these; a guard that lets
  * them through is not a sanitizer, so it refuses to start unless told it is on purpose.
  */
-function customPolicy(name: string, options: unknown, mode: SanitizeMode): SanitizeHtmlOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(
-      `sanitizeGuard: policies.${name} must be an object of sanitize-html options.`,
-    );
-  }
-  const custom = options as SanitizeHtmlOptions;
+function customPolicy(
+  name: string,
+  custom: SanitizeHtmlOptions,
+  mode: SanitizeMode,
+): SanitizeHtmlOptions {
+  const where = childPath('policies', name);
   if (custom.allowedTags === false) {
-    throw new TypeError(
-      `sanitizeGuard: policies.${name} sets allowedTags: false, which allows every tag including script; list the tags to allow.`,
+    throw configError(
+      where,
+      'sets allowedTags: false, which allows every tag including script; list the tags to allow.',
     );
   }
   const allowedTags = custom.allowedTags ?? [];
   const vulnerable = VULNERABLE_TAGS.filter((tag) => allowedTags.includes(tag));
   if (vulnerable.length > 0 && custom.allowVulnerableTags !== true) {
-    throw new TypeError(
-      `sanitizeGuard: policies.${name} allows ${vulnerable.join(' and ')}, which runs code in the reader's browser; ` +
+    throw configError(
+      where,
+      `allows ${vulnerable.join(' and ')}, which runs code in the reader's browser; ` +
         'remove it, or set allowVulnerableTags: true if that is really intended.',
     );
   }
@@ -101,18 +104,16 @@ export function buildPolicies(
     ['basic', { name: 'basic', options: basicPreset(mode) }],
   ]);
   if (custom === undefined) return policies;
-  if (typeof custom !== 'object' || custom === null || Array.isArray(custom)) {
-    throw new TypeError(
-      'sanitizeGuard: policies must be an object of policy names to sanitize-html options.',
-    );
-  }
-  for (const name of Object.keys(custom)) {
+  for (const [name, options] of Object.entries(custom)) {
+    if (options === undefined) continue;
     if (policies.has(name)) {
-      throw new TypeError(
-        `sanitizeGuard: policies.${name} would replace a preset; give it another name.`,
+      throw configError(
+        childPath('policies', name),
+        'would replace a preset; give it another name.',
+        'PORTCULLIS_CONFIG_CONFLICT',
       );
     }
-    policies.set(name, { name, options: customPolicy(name, custom[name], mode) });
+    policies.set(name, { name, options: customPolicy(name, options, mode) });
   }
   return policies;
 }
@@ -125,8 +126,9 @@ export function policyNamed(
 ): Policy {
   const policy = typeof name === 'string' ? policies.get(name) : undefined;
   if (policy === undefined) {
-    throw new TypeError(
-      `sanitizeGuard: ${where} names the policy ${JSON.stringify(name)}; use one of ${[...policies.keys()].join(', ')}.`,
+    throw configError(
+      where,
+      `names the policy ${JSON.stringify(name)}; use one of ${[...policies.keys()].join(', ')}.`,
     );
   }
   return policy;

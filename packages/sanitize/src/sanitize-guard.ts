@@ -1,4 +1,13 @@
-import { GuardError, type Packet, type PacketGuard } from '@portcullis/core';
+import {
+  FALLBACK_STRUCTURE_LIMITS,
+  GuardError,
+  StructureViolation,
+  argumentsEnd,
+  ensurePayloadStructure,
+  structureRefusals,
+  type Packet,
+  type PacketGuard,
+} from '@portcullis/core';
 import { collectEveryString } from './clean';
 import { MarkupQueue, type Container } from './markup-queue';
 import { resolveSanitizeOptions, type SanitizeGuardOptions } from './options';
@@ -7,6 +16,12 @@ import { buildPolicies, policyNamed } from './policies';
 import { collectField } from './walk-fields';
 
 const GUARD_NAME = 'sanitize';
+
+/**
+ * What the guard answers when it ran core's structure walk itself (no size-limit guard
+ * in front): the same errors size-limit gives, with the fallback's limits.
+ */
+const fallbackRefusals = structureRefusals(FALLBACK_STRUCTURE_LIMITS);
 
 /**
  * Plans are keyed by string, but Socket.io also accepts a number as an event name
@@ -40,11 +55,6 @@ export function sanitizeGuard(options: Readonly<SanitizeGuardOptions> = {}): Pac
   const otherEvents: EventPlan = settings.skipOtherEvents
     ? { kind: 'skip' }
     : { kind: 'everyString', policy: preset };
-  const { maxDepth } = settings;
-  const tooDeep = new GuardError('VALIDATION_FAILED', {
-    details: [{ path: '', type: 'payload.depth' }],
-    message: 'The message is nested too deeply to be sanitized.',
-  });
   const budget = settings.markupBudget;
   const overBudget = new GuardError('PAYLOAD_TOO_LARGE', {
     message:
@@ -59,23 +69,27 @@ export function sanitizeGuard(options: Readonly<SanitizeGuardOptions> = {}): Pac
     check: function sanitizePacket(_socket, packet: Packet) {
       const plan = plans.get(planKey(packet[0])) ?? otherEvents;
       if (plan.kind === 'skip') return undefined;
-      const end =
-        typeof packet[packet.length - 1] === 'function' ? packet.length - 1 : packet.length;
+      // Every-string walks and deep marks recurse as deep as the payload goes: bounded
+      // by size-limit's structure walk, or by one here with core's fallback limits.
+      // Field paths go no deeper than their steps and need neither.
+      if (plan.kind === 'everyString' || plan.deep) {
+        const violation = ensurePayloadStructure(packet, FALLBACK_STRUCTURE_LIMITS);
+        if (violation !== StructureViolation.OK) return fallbackRefusals[violation];
+      }
+      const end = argumentsEnd(packet);
       const args = packet as unknown as Container;
       // First find the strings and weigh their markup, then sanitize: a packet refused
-      // here (too deep, a non-string at a text field, over the markup budget) has cost
-      // no sanitize-html call at all.
+      // here (a non-string at a text field, over the markup budget) has cost no
+      // sanitize-html call at all.
       queue.begin();
       if (plan.kind === 'everyString') {
         for (let position = 1; position < end && queue.refusal === undefined; position++) {
-          collectEveryString(args, position, plan.policy, 0, maxDepth, queue, tooDeep);
+          collectEveryString(args, position, plan.policy, queue);
         }
       } else {
         for (const target of plan.targets) {
           const position = target.path.argument + 1;
-          if (position < end) {
-            collectField(args, position, target.path.steps, 0, target, maxDepth, queue, tooDeep);
-          }
+          if (position < end) collectField(args, position, target.path.steps, 0, target, queue);
           if (queue.refusal !== undefined) break;
         }
       }

@@ -1,3 +1,4 @@
+import { configError } from './config-errors';
 import { formatFieldPath, indexStep, type FieldPath, type PathStep } from './field-path';
 
 /**
@@ -30,6 +31,18 @@ export function isDescribable(value: unknown): value is DescribableSchema {
   return isRecord(value) && typeof value.describe === 'function';
 }
 
+function isMarkedArgumentSchema(value: unknown): boolean {
+  return (
+    isDescribable(value) ||
+    (isRecord(value) && Object.values(value).every((child) => isDescribable(child)))
+  );
+}
+
+/** What `schemas` takes per event: a schema, the object shorthand, or one per argument. */
+export function isMarkedEventSchema(value: unknown): boolean {
+  return Array.isArray(value) ? value.every(isMarkedArgumentSchema) : isMarkedArgumentSchema(value);
+}
+
 function listOf(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
@@ -41,8 +54,9 @@ function markOf(description: Description, where: string): string | true | false 
     if (!isRecord(meta) || !('sanitize' in meta)) continue;
     const value = meta.sanitize;
     if (typeof value !== 'string' && typeof value !== 'boolean') {
-      throw new TypeError(
-        `sanitizeGuard: ${where} has meta({ sanitize: ${JSON.stringify(value)} }); use a policy name such as 'basic', or true.`,
+      throw configError(
+        where,
+        `has meta({ sanitize: ${JSON.stringify(value)} }); use a policy name such as 'basic', or true.`,
       );
     }
     mark = value;
@@ -123,8 +137,9 @@ function describeArgument(schema: unknown, where: string): unknown {
       keys[key] = (child as DescribableSchema).describe();
     return { type: 'object', keys };
   }
-  throw new TypeError(
-    `sanitizeGuard: ${where} must be a joi schema, an object of joi schemas, or an array of those; got ${
+  throw configError(
+    where,
+    `must be a joi schema, an object of joi schemas, or an array of those; got ${
       schema === null ? 'null' : typeof schema
     }.`,
   );

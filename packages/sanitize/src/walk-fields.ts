@@ -1,5 +1,5 @@
-import type { GuardError } from '@portcullis/core';
-import { collectEveryString, isBinary } from './clean';
+import { isBinaryValue } from '@portcullis/core';
+import { collectEveryString } from './clean';
 import type { PathStep } from './field-path';
 import type { Container, MarkupQueue } from './markup-queue';
 import type { FieldTarget } from './plan';
@@ -8,7 +8,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 /** An object or an array a path can step into (binary holds no fields). */
 function isContainer(value: unknown): value is Container {
-  return typeof value === 'object' && value !== null && !isBinary(value);
+  return typeof value === 'object' && value !== null && !isBinaryValue(value);
 }
 
 /**
@@ -39,15 +39,13 @@ export function collectField(
   steps: readonly PathStep[],
   stepIndex: number,
   target: FieldTarget,
-  maxDepth: number,
   queue: MarkupQueue,
-  tooDeep: GuardError,
 ): void {
   const value = container[key];
   if (stepIndex === steps.length) {
     if (typeof value === 'string') queue.take(container, key, value, target.policy);
     else if (target.deep) {
-      collectEveryString(container, key, target.policy, 0, maxDepth, queue, tooDeep);
+      collectEveryString(container, key, target.policy, queue);
     } else if (!isInert(value)) queue.refusal = target.notText;
     return;
   }
@@ -56,26 +54,26 @@ export function collectField(
   const next = stepIndex + 1;
   if (step.kind === 'key') {
     if (hasOwn.call(value, step.key)) {
-      collectField(value, step.key, steps, next, target, maxDepth, queue, tooDeep);
+      collectField(value, step.key, steps, next, target, queue);
     }
   } else if (step.kind === 'index') {
     if (Array.isArray(value)) {
       if (step.index < value.length) {
-        collectField(value, step.index, steps, next, target, maxDepth, queue, tooDeep);
+        collectField(value, step.index, steps, next, target, queue);
       }
     } else if (hasOwn.call(value, step.key)) {
-      collectField(value, step.key, steps, next, target, maxDepth, queue, tooDeep);
+      collectField(value, step.key, steps, next, target, queue);
     }
   } else if (Array.isArray(value)) {
     // `[]` and `*` both reach every element of an array and every value of an object.
     for (let index = 0; index < value.length && queue.refusal === undefined; index++) {
-      collectField(value, index, steps, next, target, maxDepth, queue, tooDeep);
+      collectField(value, index, steps, next, target, queue);
     }
   } else {
     for (const child in value) {
       if (queue.refusal !== undefined) return;
       if (hasOwn.call(value, child)) {
-        collectField(value, child, steps, next, target, maxDepth, queue, tooDeep);
+        collectField(value, child, steps, next, target, queue);
       }
     }
   }

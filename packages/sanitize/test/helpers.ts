@@ -1,4 +1,4 @@
-import { usePacketGuards } from '@portcullis/core';
+import { usePacketGuards, type PacketGuard } from '@portcullis/core';
 import { startServer, type TestServer } from '@portcullis/testing';
 import { sanitizeGuard, type SanitizeGuardOptions } from '../src';
 
@@ -9,17 +9,19 @@ export interface Received {
 }
 
 /**
- * A real server with the sanitize guard and, for each event, a handler that records its
- * arguments and sends them back through the ack, as a chat server relays a message.
+ * A real server with the sanitize guard (after the packet guards in `before`) and, for
+ * each event, a handler that records its arguments and sends them back through the ack,
+ * as a chat server relays a message.
  */
 export async function serverWith(
   options: SanitizeGuardOptions,
   events: readonly string[],
+  before: readonly PacketGuard[] = [],
 ): Promise<{ server: TestServer; received: Received[] }> {
   const received: Received[] = [];
   const server = await startServer({
     setup(io) {
-      usePacketGuards(io, sanitizeGuard(options));
+      usePacketGuards(io, ...before, sanitizeGuard(options));
       io.on('connection', (socket) => {
         for (const event of events) {
           socket.on(event, (...args: unknown[]) => {

@@ -92,7 +92,7 @@ describe('sanitizeGuard: markup budget (defaults 100 strings, 8192 characters, 5
 
   it('counts only the strings that would be sanitized', async () => {
     const { server } = await serverWith(
-      { fields: { 'chat:send': ['message'] }, otherEvents: 'skip' },
+      { fields: { 'chat:send': ['message'] }, otherEvents: false },
       ['chat:send'],
     );
     const client = await connectClient(server.url);

@@ -13,7 +13,7 @@ const MODES: [string, SanitizeGuardOptions][] = [
     {
       preset: 'basic',
       fields: { 'chat:send': ['message'], 'tags:set': ['tags[]'] },
-      otherEvents: 'skip',
+      otherEvents: false,
     },
   ],
   [
@@ -23,7 +23,7 @@ const MODES: [string, SanitizeGuardOptions][] = [
         'chat:send': Joi.object({ message: Joi.string().meta({ sanitize: 'basic' }) }),
         'tags:set': Joi.object({ tags: Joi.array().items(Joi.string().meta({ sanitize: true })) }),
       },
-      otherEvents: 'skip',
+      otherEvents: false,
     },
   ],
 ];
@@ -73,7 +73,7 @@ describe('sanitizeGuard: fields reached however the containers on the way are sh
     const { server } = await serverWith(
       {
         fields: { pick: ['items[0]'], list: ['items[].body'], pair: ['pair.1'] },
-        otherEvents: 'skip',
+        otherEvents: false,
       },
       ['pick', 'list', 'pair'],
     );

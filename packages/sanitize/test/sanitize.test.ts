@@ -1,7 +1,21 @@
+import {
+  DEFAULT_STRUCTURE_LIMITS,
+  GuardError,
+  StructureViolation,
+  checkPayloadStructure,
+  type PacketGuard,
+} from '@portcullis/core';
 import { connectClient, emitWithAck, waitFor } from '@portcullis/testing';
 import { serverWith } from './helpers';
 
 const XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+/** `value` wrapped in `depth` objects: `{ a: { a: … } }`. */
+function nest(depth: number, value: unknown): unknown {
+  let result = value;
+  for (let level = 0; level < depth; level++) result = { a: result };
+  return result;
+}
+
 const RICH =
   '<b>bold</b> <i>it</i> <u>u</u> <a href="https://example.com/a?b=1&c=2" target="_blank">x</a>';
 
@@ -15,7 +29,7 @@ describe('sanitizeGuard: chosen fields', () => {
       'note:add': ['[0]', '[1].text'],
       'tags:set': ['labels.*'],
     },
-    otherEvents: 'skip' as const,
+    otherEvents: false as const,
   };
 
   it('sanitizes the named fields in place; the handler and the ack see the clean text', async () => {
@@ -63,7 +77,7 @@ describe('sanitizeGuard: chosen fields', () => {
     ]);
   });
 
-  it('leaves events without a rule untouched with otherEvents: skip', async () => {
+  it('leaves events without a rule untouched with otherEvents: false', async () => {
     const { server } = await serverWith(options, events);
     const client = await connectClient(server.url);
     expect(await emitWithAck(client, 'cursor:move', '<b>', { x: '<i>' })).toEqual([
@@ -164,18 +178,40 @@ describe('sanitizeGuard: presets and modes', () => {
     ).toEqual([{ body: '<p>a</p><ul><li>b</li></ul>&lt;b&gt;c&lt;/b&gt;', summary: 's' }]);
   });
 
-  it('refuses an every-string payload nested deeper than maxDepth instead of passing it unsanitized', async () => {
-    const { server, received } = await serverWith({ maxDepth: 4 }, ['any:event']);
+  it('used alone, refuses an every-string payload deeper than 32 instead of passing it unsanitized', async () => {
+    const { server, received } = await serverWith({}, ['any:event']);
     const client = await connectClient(server.url);
-    const deep = { a: { b: { c: { d: { e: '<script>' } } } } };
-    const error = waitFor(client, 'portcullis:error');
-    client.emit('any:event', deep);
-    expect((await error)[0]).toMatchObject({
-      code: 'VALIDATION_FAILED',
-      details: [{ path: '', type: 'payload.depth' }],
+    const tooDeep = { code: 'PAYLOAD_TOO_LARGE', info: { limit: 'maxDepth', max: 32 } };
+    expect(await emitWithAck(client, 'any:event', nest(33, '<script>'))).toEqual({
+      error: expect.objectContaining(tooDeep) as unknown,
     });
-    expect(await emitWithAck(client, 'any:event', { a: { b: { c: { d: '<b>' } } } })).toEqual([
-      { a: { b: { c: { d: '&lt;b&gt;' } } } },
+    // Far past what a recursive walk could take: refused by core's iterative walk first.
+    const error = waitFor(client, 'portcullis:error');
+    client.io.engine.write(`2["any:event",${'['.repeat(50_000)}"<b>"${']'.repeat(50_000)}]`);
+    expect((await error)[0]).toMatchObject(tooDeep);
+    expect(await emitWithAck(client, 'any:event', nest(32, '<b>'))).toEqual([
+      nest(32, '&lt;b&gt;'),
+    ]);
+    expect(received).toHaveLength(1);
+  });
+
+  it("behind an earlier structure walk (size-limit's), trusts its depth and walks nothing again", async () => {
+    // Stands in for sizeLimitGuard({ maxDepth: 100 }): the same core walk, run first.
+    const structure: PacketGuard = {
+      guardName: 'structure',
+      check(_socket, packet) {
+        const limits = { ...DEFAULT_STRUCTURE_LIMITS, maxDepth: 100 };
+        if (checkPayloadStructure(packet, limits) !== StructureViolation.OK) {
+          return new GuardError('PAYLOAD_TOO_LARGE');
+        }
+        return undefined;
+      },
+    };
+    const { server, received } = await serverWith({}, ['any:event'], [structure]);
+    const client = await connectClient(server.url);
+    // 40 levels: over sanitize's own fallback of 32, within the walk that ran first.
+    expect(await emitWithAck(client, 'any:event', nest(40, '<b>'))).toEqual([
+      nest(40, '&lt;b&gt;'),
     ]);
     expect(received).toHaveLength(1);
   });

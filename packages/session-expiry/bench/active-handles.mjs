@@ -67,7 +67,7 @@ console.log(`baseline       Timeout ${baseline.Timeout ?? 0}, all ${JSON.stringi
 const bare = await run('without guard', () => undefined);
 let guard;
 const guarded = await run('with guard', (io) => {
-  guard = sessionExpiryGuard({ revalidate: () => true, onRevalidateError: 'keep' });
+  guard = sessionExpiryGuard({ revalidate: () => true, onRevalidateError: 'allow' });
   usePacketGuards(io, guard);
 });
 await sleep(200);

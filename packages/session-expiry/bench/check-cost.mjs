@@ -8,7 +8,7 @@ import { getContext, handshakeGuard, usePacketGuards } from '@portcullis/core';
 import { sessionExpiryGuard } from '../dist/index.js';
 
 const CALLS = Number(process.argv[2] ?? 2_000_000);
-const guard = sessionExpiryGuard({ revalidate: () => true, onRevalidateError: 'keep' });
+const guard = sessionExpiryGuard({ revalidate: () => true, onRevalidateError: 'allow' });
 const http = createServer();
 const io = new Server(http);
 io.use(

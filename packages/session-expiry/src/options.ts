@@ -1,19 +1,31 @@
-import type { AnySocket, PortcullisContext, PortcullisUser } from '@portcullis/core';
+/** The options of `sessionExpiryGuard`: their types, defaults and spec. */
+import {
+  opt,
+  type AnySocket,
+  type OptionSpec,
+  type PortcullisContext,
+  type PortcullisUser,
+} from '@portcullis/core';
 
 /** What happens when a session expires while its socket is open. */
 export type AtExpiryPolicy = 'disconnect' | 'drop-user';
 
-/** What a throwing or rejecting `revalidate` hook leads to. */
-export type RevalidateErrorPolicy = 'keep' | 'disconnect';
+/**
+ * What a throwing or rejecting `revalidate` hook leads to: the values of the one
+ * store-failure policy (`onStoreError`). `'deny'` fails closed (the socket is cut with
+ * `INTERNAL`, retryable); `'allow'` keeps it (a `warning` event is recorded). The name
+ * stays `onRevalidateError`: it is about your hook, not a store of ours.
+ */
+export type RevalidateErrorPolicy = 'deny' | 'allow';
 
 export interface SessionExpiryGuardOptions {
   /** Time after `user.expiresAt` before the session ends. Default 0. */
   graceMs?: number;
   /**
    * `portcullis:expiring { expiresAt, expiresInMs }` is sent this long before
-   * `user.expiresAt` (at once when less is left). Default 60,000. `0`: no warning.
+   * `user.expiresAt` (at once when less is left). Default 60,000. `false`: no warning.
    */
-  warnBeforeMs?: number;
+  warnBeforeMs?: number | false;
   /**
    * `'disconnect'` (default): `portcullis:disconnect { code: 'SESSION_EXPIRED' }`, then
    * the socket is closed. `'drop-user'`: the socket stays open without a user; only
@@ -25,9 +37,11 @@ export interface SessionExpiryGuardOptions {
   /**
    * Verifies the token of a `portcullis:refresh` and returns its user; rejects with a
    * `GuardError` (`AUTH_INVALID`, `AUTH_EXPIRED`). Use the handshake's verifier
-   * (`createTokenVerifier` of `@portcullis/auth`). Without it refreshes are refused.
+   * (`createTokenVerifier` of `@portcullis/auth`): it is given the socket, so it checks
+   * on the socket's server clock and its `validate` hook sees the socket. Without it
+   * refreshes are refused.
    */
-  verifyToken?: (token: string) => Promise<PortcullisUser>;
+  verifyToken?: (token: string, socket: AnySocket) => Promise<PortcullisUser>;
   /**
    * A refreshed token must carry the same `sessionId` as the one it replaces (when that
    * one had a session). Default `true`: a refresh continues a session, it does not
@@ -42,12 +56,12 @@ export interface SessionExpiryGuardOptions {
    * and at once for a socket restored by connection state recovery.
    */
   revalidate?: (context: Readonly<PortcullisContext>) => boolean | Promise<boolean>;
-  /** Default 1,800,000 (30 min). */
+  /** Default 1,800,000 (30 min). Only with `revalidate`. */
   revalidateIntervalMs?: number;
   /**
    * Required with `revalidate`: what a hook that throws, rejects or answers something
-   * other than a boolean leads to. `'keep'`: the socket stays (a `warning` event is
-   * recorded); `'disconnect'`: it is closed with `INTERNAL` (retryable).
+   * other than a boolean leads to. `'deny'`: the socket is closed with `INTERNAL`
+   * (retryable); `'allow'`: it stays (a `warning` event is recorded).
    */
   onRevalidateError?: RevalidateErrorPolicy;
   /** Default `portcullis:expiring`. */
@@ -56,122 +70,101 @@ export interface SessionExpiryGuardOptions {
   expiredEvent?: string;
   /** The event a client refreshes its token with. Default `portcullis:refresh`. */
   refreshEvent?: string;
-  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  now?: () => number;
 }
 
 export interface ResolvedSessionExpiryOptions {
   readonly graceMs: number;
-  readonly warnBeforeMs: number;
+  /** `undefined` when there is no warning (`warnBeforeMs: false`). */
+  readonly warnBeforeMs: number | undefined;
   readonly atExpiry: AtExpiryPolicy;
   readonly publicEvents: ReadonlySet<string>;
-  readonly verifyToken: ((token: string) => Promise<PortcullisUser>) | undefined;
+  readonly verifyToken: SessionExpiryGuardOptions['verifyToken'];
   readonly requireSameSession: boolean;
   readonly onUserChange: ((socket: AnySocket) => void) | undefined;
-  readonly revalidate:
-    ((context: Readonly<PortcullisContext>) => boolean | Promise<boolean>) | undefined;
+  readonly revalidate: SessionExpiryGuardOptions['revalidate'];
   readonly revalidateIntervalMs: number;
   readonly onRevalidateError: RevalidateErrorPolicy;
   readonly expiringEvent: string;
   readonly expiredEvent: string;
   readonly refreshEvent: string;
-  readonly now: () => number;
 }
 
 export const DEFAULT_WARN_BEFORE_MS = 60_000;
 export const DEFAULT_REVALIDATE_INTERVAL_MS = 30 * 60 * 1000;
 
-const PREFIX = 'sessionExpiryGuard';
+const CLOCK = "sessionExpiryGuard reads core's clock: configurePortcullis(io, { now })";
 
-function duration(value: unknown, option: string, allowZero: boolean): number {
-  const valid =
-    typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
-  if (!valid) {
-    throw new TypeError(
-      `${PREFIX}: ${option} must be a ${allowZero ? 'non-negative' : 'positive'} number of ` +
-        `milliseconds (got ${String(value)}).`,
-    );
-  }
-  return value;
-}
+type Raw = Readonly<Record<string, unknown>>;
 
-function optionalFunction<T>(value: T | undefined, option: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${PREFIX}: ${option} must be a function.`);
-  }
-  return value;
-}
+/** Every option `sessionExpiryGuard` takes. */
+export const sessionExpiryGuardOptionsSpec: OptionSpec = opt.object(
+  {
+    graceMs: opt.duration(),
+    warnBeforeMs: opt.oldSpelling(
+      opt.off(opt.duration({ min: 1 })),
+      0,
+      'is 0: use false for no warning.',
+    ),
+    atExpiry: opt.oneOf<AtExpiryPolicy>(['disconnect', 'drop-user']),
+    publicEvents: opt.array(opt.string()),
+    verifyToken: opt.func(),
+    requireSameSession: opt.boolean(),
+    onUserChange: opt.func(),
+    revalidate: opt.func(),
+    revalidateIntervalMs: opt.duration({ min: 1 }),
+    onRevalidateError: opt.oldSpelling(
+      opt.oldSpelling(
+        opt.oneOf<RevalidateErrorPolicy>(['deny', 'allow']),
+        'keep',
+        "'keep' is now 'allow'.",
+      ),
+      'disconnect',
+      "'disconnect' is now 'deny'.",
+    ),
+    expiringEvent: opt.string(),
+    expiredEvent: opt.string(),
+    refreshEvent: opt.string(),
+    now: opt.removed(CLOCK),
+  },
+  [
+    (value: Raw) =>
+      value.revalidate !== undefined && value.onRevalidateError === undefined
+        ? "with revalidate, choose what a failing hook leads to: onRevalidateError: 'allow' " +
+          "(the socket stays) or 'deny' (closed with INTERNAL)."
+        : undefined,
+    (value: Raw) =>
+      value.revalidate === undefined &&
+      (value.onRevalidateError !== undefined || value.revalidateIntervalMs !== undefined)
+        ? 'onRevalidateError and revalidateIntervalMs only apply with revalidate.'
+        : undefined,
+    (value: Raw) =>
+      value.atExpiry !== 'drop-user' &&
+      Array.isArray(value.publicEvents) &&
+      value.publicEvents.length > 0
+        ? "publicEvents only applies with atExpiry: 'drop-user' (an expired socket is " +
+          'disconnected otherwise).'
+        : undefined,
+  ],
+);
 
-function eventName(value: unknown, option: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new TypeError(`${PREFIX}: ${option} must be a non-empty string.`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(value: unknown, option: string, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) {
-    throw new TypeError(
-      `${PREFIX}: ${option} must be ${allowed.map((item) => `'${item}'`).join(' or ')} ` +
-        `(got ${JSON.stringify(value)}).`,
-    );
-  }
-  return value as T;
-}
-
-/** Validates the options once, when the guard is created. */
+/** The options with their defaults (the spec has checked them). */
 export function resolveSessionExpiryOptions(
   options: Readonly<SessionExpiryGuardOptions>,
 ): ResolvedSessionExpiryOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${PREFIX}: options must be an object, e.g. { verifyToken }.`);
-  }
-  const revalidate = optionalFunction(options.revalidate, 'revalidate');
-  if (revalidate !== undefined && options.onRevalidateError === undefined) {
-    throw new TypeError(
-      `${PREFIX}: with revalidate, choose what a failing hook leads to: ` +
-        `onRevalidateError: 'keep' (the socket stays) or 'disconnect' (closed with INTERNAL).`,
-    );
-  }
-  const publicEvents = options.publicEvents ?? [];
-  if (!Array.isArray(publicEvents) || publicEvents.some((event) => typeof event !== 'string')) {
-    throw new TypeError(`${PREFIX}: publicEvents must be an array of event names.`);
-  }
-  const atExpiry = oneOf(options.atExpiry ?? 'disconnect', 'atExpiry', [
-    'disconnect',
-    'drop-user',
-  ] as const);
-  if (atExpiry === 'disconnect' && publicEvents.length > 0) {
-    throw new TypeError(
-      `${PREFIX}: publicEvents only applies with atExpiry: 'drop-user' (an expired socket ` +
-        `is disconnected otherwise).`,
-    );
-  }
-  const requireSameSession = options.requireSameSession ?? true;
-  if (typeof requireSameSession !== 'boolean') {
-    throw new TypeError(`${PREFIX}: requireSameSession must be true or false.`);
-  }
+  const warnBeforeMs = options.warnBeforeMs ?? DEFAULT_WARN_BEFORE_MS;
   return {
-    graceMs: duration(options.graceMs ?? 0, 'graceMs', true),
-    warnBeforeMs: duration(options.warnBeforeMs ?? DEFAULT_WARN_BEFORE_MS, 'warnBeforeMs', true),
-    atExpiry,
-    publicEvents: new Set(publicEvents),
-    verifyToken: optionalFunction(options.verifyToken, 'verifyToken'),
-    requireSameSession,
-    onUserChange: optionalFunction(options.onUserChange, 'onUserChange'),
-    revalidate,
-    revalidateIntervalMs: duration(
-      options.revalidateIntervalMs ?? DEFAULT_REVALIDATE_INTERVAL_MS,
-      'revalidateIntervalMs',
-      false,
-    ),
-    onRevalidateError: oneOf(options.onRevalidateError ?? 'keep', 'onRevalidateError', [
-      'keep',
-      'disconnect',
-    ] as const),
-    expiringEvent: eventName(options.expiringEvent ?? 'portcullis:expiring', 'expiringEvent'),
-    expiredEvent: eventName(options.expiredEvent ?? 'portcullis:expired', 'expiredEvent'),
-    refreshEvent: eventName(options.refreshEvent ?? 'portcullis:refresh', 'refreshEvent'),
-    now: optionalFunction(options.now, 'now') ?? Date.now,
+    graceMs: options.graceMs ?? 0,
+    warnBeforeMs: warnBeforeMs === false ? undefined : warnBeforeMs,
+    atExpiry: options.atExpiry ?? 'disconnect',
+    publicEvents: new Set(options.publicEvents ?? []),
+    verifyToken: options.verifyToken,
+    requireSameSession: options.requireSameSession ?? true,
+    onUserChange: options.onUserChange,
+    revalidate: options.revalidate,
+    revalidateIntervalMs: options.revalidateIntervalMs ?? DEFAULT_REVALIDATE_INTERVAL_MS,
+    onRevalidateError: options.onRevalidateError ?? 'deny',
+    expiringEvent: options.expiringEvent ?? 'portcullis:expiring',
+    expiredEvent: options.expiredEvent ?? 'portcullis:expired',
+    refreshEvent: options.refreshEvent ?? 'portcullis:refresh',
   };
 }

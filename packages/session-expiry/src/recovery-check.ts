@@ -1,4 +1,4 @@
-import type { AnyServer } from '@portcullis/core';
+import { checkOptions, opt, type AnyServer, type OptionSpec } from '@portcullis/core';
 
 /** One finding of the start-up check. */
 export interface RecoveryFinding {
@@ -10,6 +10,11 @@ export interface RecoveryCheckOptions {
   /** Where findings go. Default: `process.emitWarning(message, { code })`. */
   warn?: (finding: RecoveryFinding) => void;
 }
+
+/** Every option `checkConnectionStateRecovery` takes. */
+export const checkConnectionStateRecoveryOptionsSpec: OptionSpec = opt.object({
+  warn: opt.func(),
+});
 
 interface RecoverySettings {
   skipMiddlewares?: boolean;
@@ -29,6 +34,7 @@ export function checkConnectionStateRecovery(
   io: AnyServer,
   options: RecoveryCheckOptions = {},
 ): RecoveryFinding[] {
+  checkOptions(checkConnectionStateRecoveryOptionsSpec, options, 'checkConnectionStateRecovery');
   const recovery = io._opts.connectionStateRecovery as RecoverySettings | undefined;
   if (recovery === undefined || recovery.skipMiddlewares === false) return [];
   const finding: RecoveryFinding = {

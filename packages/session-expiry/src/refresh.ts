@@ -1,13 +1,13 @@
 import {
   GuardError,
-  getContext,
   isGuardError,
   refusePacket,
+  settingsOf,
   type Packet,
   type PortcullisUser,
 } from '@portcullis/core';
 import type { ResolvedSessionExpiryOptions } from './options';
-import { droppedUserOf, setDroppedUser, type SessionEntry } from './session-state';
+import { sessionContext, type SessionEntry } from './session-state';
 
 /** Longer than any sensible JWT; anything longer is refused before it is parsed. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -102,7 +102,7 @@ export function handleRefresh(
   entry.refreshing = true;
   let verified: Promise<PortcullisUser>;
   try {
-    verified = Promise.resolve(verifyToken(token));
+    verified = Promise.resolve(verifyToken(token, socket));
   } catch (error) {
     verified = Promise.reject(error);
   }
@@ -114,15 +114,15 @@ export function handleRefresh(
         refuse(new GuardError('INTERNAL'));
         return;
       }
-      const context = getContext(socket);
-      const current = context.user ?? droppedUserOf(socket);
-      const refused = mismatch(current, user, options, options.now());
+      const context = sessionContext(socket);
+      const current = context.user ?? context.droppedUser;
+      const refused = mismatch(current, user, options, settingsOf(socket).now());
       if (refused !== undefined) {
         refuse(refused);
         return;
       }
       context.user = user;
-      setDroppedUser(socket, undefined);
+      delete context.droppedUser;
       onRefreshed(entry);
       ack?.({ ok: true, expiresAt: user.expiresAt ?? null });
     },

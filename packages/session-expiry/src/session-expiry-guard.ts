@@ -2,15 +2,20 @@ import {
   DeadlineScheduler,
   GuardError,
   PACKET_HANDLED,
+  checkOptions,
   disconnectWithCode,
-  getContext,
   recordSocketEvent,
+  settingsOf,
   type AnySocket,
   type PacketGuard,
 } from '@portcullis/core';
-import { resolveSessionExpiryOptions, type SessionExpiryGuardOptions } from './options';
+import {
+  resolveSessionExpiryOptions,
+  sessionExpiryGuardOptionsSpec,
+  type SessionExpiryGuardOptions,
+} from './options';
 import { SESSION_EXPIRY_GUARD_NAME, handleRefresh } from './refresh';
-import { droppedUserOf, setDroppedUser, type SessionEntry } from './session-state';
+import { sessionContext, type SessionEntry } from './session-state';
 
 /** The packet guard, plus a view on its single scheduler. */
 export interface SessionExpiryGuard<S extends AnySocket = AnySocket> extends PacketGuard<S> {
@@ -40,7 +45,9 @@ export interface ExpiringNotice {
  *
  * One scheduler per guard drives every socket's deadlines with one timer; the per-packet
  * check also compares the clock with the expiry, so a late timer never lets a packet
- * of an expired session through.
+ * of an expired session through. The clock is core's (`configurePortcullis(io, { now })`);
+ * what the guard knows of a socket (warned, next revalidation, dropped user) is in its
+ * context record.
  *
  * @example
  * usePacketGuards(io, sessionExpiryGuard({ verifyToken: createTokenVerifier(authOptions) }));
@@ -48,18 +55,23 @@ export interface ExpiringNotice {
 export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   options: Readonly<SessionExpiryGuardOptions> = {},
 ): SessionExpiryGuard<S> {
+  checkOptions(sessionExpiryGuardOptionsSpec, options, 'sessionExpiryGuard');
   const resolved = resolveSessionExpiryOptions(options);
-  const { graceMs, warnBeforeMs, atExpiry, publicEvents, revalidate, now } = resolved;
+  const { graceMs, warnBeforeMs, atExpiry, publicEvents, revalidate } = resolved;
   const entries = new WeakMap<AnySocket, SessionEntry>();
+  // The scheduler has no socket at hand: it runs on the clock of the server whose
+  // sockets it last took on (one server's, in any real deployment).
+  let serverNow: () => number = Date.now;
 
   const nextDeadline = (entry: SessionEntry): number => {
-    const user = getContext(entry.socket).user;
+    const context = sessionContext(entry.socket);
+    const user = context.user;
     if (user === undefined) return Infinity;
-    let deadline = entry.revalidateAt;
+    let deadline = context.revalidateAt ?? Infinity;
     const { expiresAt } = user;
     if (expiresAt !== undefined) {
       deadline = Math.min(deadline, expiresAt + graceMs);
-      if (warnBeforeMs > 0 && entry.warnedFor !== expiresAt) {
+      if (warnBeforeMs !== undefined && context.expiryWarnedFor !== expiresAt) {
         deadline = Math.min(deadline, expiresAt - warnBeforeMs);
       }
     }
@@ -74,7 +86,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
 
   const expire = (entry: SessionEntry): void => {
     const { socket } = entry;
-    const context = getContext(socket);
+    const context = sessionContext(socket);
     const user = context.user;
     if (user === undefined) return;
     if (atExpiry === 'disconnect') {
@@ -82,7 +94,8 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
       disconnectWithCode(socket, new GuardError('SESSION_EXPIRED'), SESSION_EXPIRY_GUARD_NAME);
       return;
     }
-    setDroppedUser(socket, { id: user.id, sessionId: user.sessionId });
+    context.droppedUser =
+      user.sessionId === undefined ? { id: user.id } : { id: user.id, sessionId: user.sessionId };
     context.user = undefined;
     scheduler.cancel(entry);
     socket.emit(resolved.expiredEvent, {
@@ -93,7 +106,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   };
 
   const isExpired = (socket: AnySocket, at: number): boolean => {
-    const expiresAt = getContext(socket).user?.expiresAt;
+    const expiresAt = sessionContext(socket).user?.expiresAt;
     return expiresAt !== undefined && at >= expiresAt + graceMs;
   };
 
@@ -103,7 +116,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
       guard: SESSION_EXPIRY_GUARD_NAME,
       detail: { reason: 'revalidate-failed', policy: resolved.onRevalidateError },
     });
-    if (resolved.onRevalidateError === 'disconnect') {
+    if (resolved.onRevalidateError === 'deny') {
       const error = new GuardError('INTERNAL', { cause });
       disconnectWithCode(socket, error, SESSION_EXPIRY_GUARD_NAME);
     }
@@ -112,9 +125,9 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   const runRevalidation = (entry: SessionEntry, at: number): void => {
     if (revalidate === undefined || entry.revalidating) return;
     const { socket } = entry;
-    const context = getContext(socket);
+    const context = sessionContext(socket);
     entry.revalidating = true;
-    entry.revalidateAt = at + resolved.revalidateIntervalMs;
+    context.revalidateAt = at + resolved.revalidateIntervalMs;
     let answer: Promise<boolean>;
     try {
       answer = Promise.resolve(revalidate(context));
@@ -144,7 +157,8 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   const onDue = (entry: SessionEntry, at: number): void => {
     const { socket } = entry;
     if (!socket.connected) return;
-    const user = getContext(socket).user;
+    const context = sessionContext(socket);
+    const user = context.user;
     if (user === undefined) return;
     if (isExpired(socket, at)) {
       expire(entry);
@@ -153,20 +167,20 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     const { expiresAt } = user;
     if (
       expiresAt !== undefined &&
-      warnBeforeMs > 0 &&
-      entry.warnedFor !== expiresAt &&
+      warnBeforeMs !== undefined &&
+      context.expiryWarnedFor !== expiresAt &&
       at >= expiresAt - warnBeforeMs
     ) {
-      entry.warnedFor = expiresAt;
+      context.expiryWarnedFor = expiresAt;
       const notice: ExpiringNotice = { expiresAt, expiresInMs: Math.max(0, expiresAt - at) };
       socket.emit(resolved.expiringEvent, notice);
     }
-    if (at >= entry.revalidateAt) runRevalidation(entry, at);
+    if (at >= (context.revalidateAt ?? Infinity)) runRevalidation(entry, at);
     reschedule(entry);
   };
 
   const scheduler = new DeadlineScheduler<SessionEntry>({
-    now,
+    now: () => serverNow(),
     onDue,
     resolutionMs: RESOLUTION_MS,
   });
@@ -188,24 +202,32 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
         handleRefresh(entry, packet, resolved, onRefreshed);
         return PACKET_HANDLED;
       }
-      if (droppedUserOf(socket) !== undefined) return restricted(packet[0]);
-      if (entry === undefined || !isExpired(socket, now())) return undefined;
+      const context = sessionContext(socket);
+      if (context.droppedUser !== undefined) return restricted(packet[0]);
+      const expiresAt = context.user?.expiresAt;
+      if (entry === undefined || expiresAt === undefined) return undefined;
+      if (settingsOf(socket).now() < expiresAt + graceMs) return undefined;
       // The timer has not fired yet; the packet must not pass an expired session anyway.
       expire(entry);
       if (atExpiry === 'disconnect') return new GuardError('SESSION_EXPIRED');
       return restricted(packet[0]);
     },
     attach(socket) {
+      const now = settingsOf(socket).now;
+      serverNow = now;
       const entry: SessionEntry = {
         deadline: 0,
         heapIndex: -1,
         socket,
-        warnedFor: undefined,
-        revalidateAt: revalidate === undefined ? Infinity : now() + resolved.revalidateIntervalMs,
         revalidating: false,
         refreshing: false,
       };
       entries.set(socket, entry);
+      const context = sessionContext(socket);
+      // A recovered socket keeps its record: its next revalidation is not pushed back.
+      if (revalidate !== undefined && context.revalidateAt === undefined) {
+        context.revalidateAt = now() + resolved.revalidateIntervalMs;
+      }
       // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
       socket.on('disconnect', () => scheduler.cancel(entry));
       if (socket.recovered) {
@@ -214,7 +236,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
           expire(entry);
           if (!socket.connected) return;
         }
-        if (getContext(socket).user !== undefined) runRevalidation(entry, now());
+        if (context.user !== undefined) runRevalidation(entry, now());
       }
       reschedule(entry);
     },
@@ -230,7 +252,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   };
 
   function onRefreshed(entry: SessionEntry): void {
-    entry.warnedFor = undefined;
+    sessionContext(entry.socket).expiryWarnedFor = undefined;
     reschedule(entry);
     resolved.onUserChange?.(entry.socket);
   }

@@ -1,5 +1,9 @@
-import type { AnySocket } from '@portcullis/core';
-import type { ScheduledEntry } from '@portcullis/core';
+import {
+  getContext,
+  type AnySocket,
+  type PortcullisContext,
+  type ScheduledEntry,
+} from '@portcullis/core';
 
 /** Who a socket belonged to before its user was dropped at expiry. */
 export interface DroppedUser {
@@ -7,30 +11,35 @@ export interface DroppedUser {
   readonly sessionId?: string;
 }
 
-/** Per-socket state: one heap entry, released with the socket. */
-export interface SessionEntry extends ScheduledEntry {
-  readonly socket: AnySocket;
-  /** The `expiresAt` the client was already warned about. */
-  warnedFor: number | undefined;
-  /** Next periodic revalidation (Infinity without a hook). */
-  revalidateAt: number;
-  revalidating: boolean;
-  refreshing: boolean;
+/**
+ * What this guard keeps in the socket's context record (`socket.data.portcullis`), as
+ * plain numbers and strings: it survives connection state recovery with the rest of the
+ * context, shows in `fetchSockets()` on every node, and goes with the socket.
+ */
+export interface SessionFields {
+  /** The `expiresAt` the client was last warned about (`portcullis:expiring`). */
+  expiryWarnedFor?: number;
+  /** Epoch milliseconds of the next periodic revalidation; absent without a hook. */
+  revalidateAt?: number;
+  /**
+   * Who the socket belonged to before `atExpiry: 'drop-user'` removed its user, so a
+   * recovered socket stays restricted and only that same user can refresh it back.
+   */
+  droppedUser?: DroppedUser;
 }
 
-const DROPPED_KEY = 'portcullisExpiredUser';
+/** The socket's context, with this guard's fields (core's type does not declare them yet). */
+export function sessionContext(socket: AnySocket): PortcullisContext & SessionFields {
+  return getContext(socket) as PortcullisContext & SessionFields;
+}
 
 /**
- * The dropped user is kept in `socket.data` beside the context, so that it survives
- * connection state recovery: a recovered socket stays restricted to public events.
+ * What stays out of the record: the scheduler's heap position (one process's heap), the
+ * socket it drives, and whether a revalidation or a refresh is in flight (a promise of
+ * this process). One entry per socket, released on `disconnect`.
  */
-export function droppedUserOf(socket: AnySocket): DroppedUser | undefined {
-  const data = socket.data as Record<string, unknown> | undefined;
-  return data?.[DROPPED_KEY] as DroppedUser | undefined;
-}
-
-export function setDroppedUser(socket: AnySocket, user: DroppedUser | undefined): void {
-  const data = (socket.data ?? (socket.data = {})) as Record<string, unknown>;
-  if (user === undefined) delete data[DROPPED_KEY];
-  else data[DROPPED_KEY] = user;
+export interface SessionEntry extends ScheduledEntry {
+  readonly socket: AnySocket;
+  revalidating: boolean;
+  refreshing: boolean;
 }

@@ -4,9 +4,11 @@ export {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_DEPTH,
   HARD_MAX_DEPTH,
+  eventSizeLimitsSpec,
+  sizeLimitGuardOptionsSpec,
   type EventSizeLimits,
   type SizeLimitGuardOptions,
-  type StructureLimits,
+  type StructureLimitOptions,
 } from './options';
 export { type PublicEventLimits, type PublicLimits } from './public-limits';
 export {

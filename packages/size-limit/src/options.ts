@@ -1,17 +1,30 @@
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_STRUCTURE_LIMITS,
+  HARD_MAX_DEPTH,
+  PortcullisConfigError,
+  checkOptions,
+  childPath,
+  isPlainObject,
+  opt,
+  type OptionSpec,
+  type StructureLimits,
+} from '@portcullis/core';
+
 /** Limits on the shape of a message's arguments (JSON bombs). */
-export interface StructureLimits {
+export interface StructureLimitOptions {
   /**
    * Deepest nesting of objects and arrays inside one argument. Default 32; at most 1000,
    * because Socket.io's own recursive binary decoder overflows the stack a few thousand
-   * levels down.
+   * levels down. Validate and sanitize rely on it too (they recurse over the payload).
    */
   maxDepth?: number;
-  /** Most keys in one object. Default 1000. */
-  maxKeys?: number;
-  /** Most elements in one array. Default 10 000. */
-  maxArrayLength?: number;
-  /** Longest string, in UTF-16 code units. Default: none of its own (`maxBytes` bounds it). */
-  maxStringLength?: number;
+  /** Most keys in one object. Default 1000; `false`: no limit. */
+  maxKeys?: number | false;
+  /** Most elements in one array. Default 10 000; `false`: no limit. */
+  maxArrayLength?: number | false;
+  /** Longest string, in UTF-16 code units. Default `false`: none of its own (`maxBytes` bounds it). */
+  maxStringLength?: number | false;
   /**
    * UNSAFE when `true`. Default `false`: an object with an own `__proto__` key, or with
    * a `constructor` key whose value is an object or array, is refused at any depth,
@@ -23,7 +36,7 @@ export interface StructureLimits {
 }
 
 /** Limits for one event (or, at the top level of the options, for every event). */
-export interface EventSizeLimits extends StructureLimits {
+export interface EventSizeLimits extends StructureLimitOptions {
   /**
    * Most bytes of one message, counted on the engine.io frames that carried it (the text
    * frame plus every binary attachment frame), before Socket.io decodes it.
@@ -40,227 +53,129 @@ export interface SizeLimitGuardOptions extends EventSizeLimits {
   /** Per-event overrides; each field not given falls back to the top-level value. */
   events?: Readonly<Record<string, EventSizeLimits>>;
   /**
-   * A socket whose messages this guard refuses this many times within `refusalWindowMs`
-   * is disconnected with `PAYLOAD_TOO_LARGE`. Default 3; `Infinity` never disconnects.
-   */
-  disconnectAfterRefusals?: number;
-  /** Window for `disconnectAfterRefusals`. Default 60 000 ms. */
-  refusalWindowMs?: number;
-  /**
    * Event that tells each client the effective limits right after it connects, so it can
    * check before sending. Default `'portcullis:limits'`; `false` sends nothing.
    */
   limitsEvent?: string | false;
   /**
    * Warn once per server (process warning and `warning` security event) when
-   * `maxHttpBufferSize` does not fit the limits. Default `true`.
+   * `maxHttpBufferSize` does not fit the limits. Default `true`; `false` turns it off.
    */
   warnOnServerOptions?: boolean;
-  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  now?: () => number;
 }
 
-/** Limits with every default filled in. */
-export interface ResolvedLimits {
+/** Limits with every default filled in: the structure walk's, plus the byte count. */
+export interface ResolvedLimits extends StructureLimits {
   readonly maxBytes: number;
-  readonly maxDepth: number;
-  readonly maxKeys: number;
-  readonly maxArrayLength: number;
-  readonly maxStringLength: number;
-  readonly allowPrototypeKeys: boolean;
-  readonly binary: boolean;
-  readonly maxAttachments: number;
 }
 
 export interface ResolvedOptions {
   readonly defaults: ResolvedLimits;
   readonly events: ReadonlyMap<string, ResolvedLimits>;
-  readonly disconnectAfterRefusals: number;
-  readonly refusalWindowMs: number;
   readonly limitsEvent: string | false;
   readonly warnOnServerOptions: boolean;
-  readonly now: () => number;
 }
 
 export const DEFAULT_MAX_BYTES = 65_536;
-export const DEFAULT_MAX_DEPTH = 32;
-/**
- * Socket.io's `reconstructPacket` recurses once per level of a binary packet and throws
- * a stack overflow a few thousand levels down (measured: fine at 4000, overflows by
- * 7000). Depths are capped well below that.
- */
-export const HARD_MAX_DEPTH = 1000;
-export const DEFAULT_MAX_KEYS = 1000;
-export const DEFAULT_MAX_ARRAY_LENGTH = 10_000;
-export const DEFAULT_MAX_ATTACHMENTS = 10;
+export { DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH };
 export const DEFAULT_LIMITS_EVENT = 'portcullis:limits';
 
-const LIMIT_KEYS = [
-  'maxBytes',
-  'maxDepth',
-  'maxKeys',
-  'maxArrayLength',
-  'maxStringLength',
-  'allowPrototypeKeys',
-  'binary',
-  'maxAttachments',
-] as const;
-const OPTION_KEYS = new Set<string>([
-  ...LIMIT_KEYS,
-  'events',
-  'disconnectAfterRefusals',
-  'refusalWindowMs',
-  'limitsEvent',
-  'warnOnServerOptions',
-  'now',
-]);
+/** A count that `false` lifts; `Infinity`, the old spelling of that, fails saying so. */
+const cap = (): OptionSpec =>
+  opt.oldSpelling(
+    opt.off(opt.integer({ min: 0 })),
+    Infinity,
+    'Infinity no longer means no limit: write false.',
+  );
 
-function fail(where: string, message: string): never {
-  throw new TypeError(`sizeLimitGuard: ${where} ${message}`);
-}
+const ESCALATION =
+  'core decides when refusals cut a socket: configurePortcullis(io, { escalation: { disconnectAfter: { refusals, withinMs } } })';
 
-function checkKeys(value: object, allowed: ReadonlySet<string>, where: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) {
-      fail(where, `has an unknown option "${key}"; known: ${[...allowed].join(', ')}.`);
-    }
-  }
-}
+const limitFields = {
+  maxBytes: opt.integer({ min: 1 }),
+  maxDepth: opt.integer({ min: 1, max: HARD_MAX_DEPTH }),
+  maxKeys: cap(),
+  maxArrayLength: cap(),
+  maxStringLength: cap(),
+  allowPrototypeKeys: opt.boolean(),
+  binary: opt.boolean(),
+  maxAttachments: opt.integer({ min: 0 }),
+};
 
-function integerIn(
-  value: unknown,
-  fallback: number,
-  where: string,
-  min: number,
-  max: number,
-  allowInfinity: boolean,
-): number {
-  if (value === undefined) return fallback;
-  if (allowInfinity && value === Infinity) return Infinity;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `between ${min} and ${max}`;
-    fail(where, `must be an integer ${range}${allowInfinity ? ' or Infinity' : ''}.`);
-  }
-  return value;
-}
+/** The limits of one event (`events["file:upload"]`). */
+export const eventSizeLimitsSpec: OptionSpec = opt.object(limitFields);
 
-function resolveLimits(
-  input: Readonly<EventSizeLimits>,
-  base: ResolvedLimits,
-  where: string,
-): ResolvedLimits {
-  const max = Number.MAX_SAFE_INTEGER;
-  const binary = input.binary ?? base.binary;
-  if (typeof binary !== 'boolean') fail(`${where}.binary`, 'must be a boolean.');
-  const allowPrototypeKeys = input.allowPrototypeKeys ?? base.allowPrototypeKeys;
-  if (typeof allowPrototypeKeys !== 'boolean') {
-    fail(`${where}.allowPrototypeKeys`, 'must be a boolean (true is unsafe: see the README).');
-  }
+/** `events`: limits per event name; an empty name is a mistake (no event has it). */
+const eventsSpec: OptionSpec = (() => {
+  const record = opt.record(eventSizeLimitsSpec, 'event names');
   return {
-    maxBytes: integerIn(input.maxBytes, base.maxBytes, `${where}.maxBytes`, 1, max, false),
-    maxDepth: integerIn(
-      input.maxDepth,
-      base.maxDepth,
-      `${where}.maxDepth`,
-      1,
-      HARD_MAX_DEPTH,
-      false,
-    ),
-    maxKeys: integerIn(input.maxKeys, base.maxKeys, `${where}.maxKeys`, 0, max, true),
-    maxArrayLength: integerIn(
-      input.maxArrayLength,
-      base.maxArrayLength,
-      `${where}.maxArrayLength`,
-      0,
-      max,
-      true,
-    ),
-    maxStringLength: integerIn(
-      input.maxStringLength,
-      base.maxStringLength,
-      `${where}.maxStringLength`,
-      0,
-      max,
-      true,
-    ),
-    allowPrototypeKeys,
-    binary,
-    maxAttachments: integerIn(
-      input.maxAttachments,
-      base.maxAttachments,
-      `${where}.maxAttachments`,
-      0,
-      max,
-      false,
-    ),
+    ...record,
+    check(value, path) {
+      record.check(value, path);
+      if (isPlainObject(value) && '' in value) {
+        throw new PortcullisConfigError(
+          'PORTCULLIS_CONFIG_INVALID_TYPE',
+          childPath(path, ''),
+          'is an empty event name; no event is called that.',
+        );
+      }
+    },
+  };
+})();
+
+/** Every option `sizeLimitGuard` takes, for the preset and for tools. */
+export const sizeLimitGuardOptionsSpec: OptionSpec = opt.object({
+  ...limitFields,
+  events: eventsSpec,
+  limitsEvent: opt.off(opt.string()),
+  warnOnServerOptions: opt.boolean(),
+  disconnectAfterRefusals: opt.removed(ESCALATION),
+  refusalWindowMs: opt.removed(ESCALATION),
+  now: opt.removed(
+    'the guard keeps no clock; core counts refusals on the clock of configurePortcullis(io, { now })',
+  ),
+});
+
+const BUILT_IN: ResolvedLimits = { ...DEFAULT_STRUCTURE_LIMITS, maxBytes: DEFAULT_MAX_BYTES };
+
+/** `false` is "no limit" from here on, as `Infinity`: one comparison per check. */
+function count(value: number | false | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  return value === false ? Infinity : value;
+}
+
+function resolveLimits(input: Readonly<EventSizeLimits>, base: ResolvedLimits): ResolvedLimits {
+  return {
+    maxBytes: input.maxBytes ?? base.maxBytes,
+    maxDepth: input.maxDepth ?? base.maxDepth,
+    maxKeys: count(input.maxKeys, base.maxKeys),
+    maxArrayLength: count(input.maxArrayLength, base.maxArrayLength),
+    maxStringLength: count(input.maxStringLength, base.maxStringLength),
+    allowPrototypeKeys: input.allowPrototypeKeys ?? base.allowPrototypeKeys,
+    binary: input.binary ?? base.binary,
+    maxAttachments: input.maxAttachments ?? base.maxAttachments,
   };
 }
 
-const BUILT_IN: ResolvedLimits = {
-  maxBytes: DEFAULT_MAX_BYTES,
-  maxDepth: DEFAULT_MAX_DEPTH,
-  maxKeys: DEFAULT_MAX_KEYS,
-  maxArrayLength: DEFAULT_MAX_ARRAY_LENGTH,
-  maxStringLength: Infinity,
-  allowPrototypeKeys: false,
-  binary: false,
-  maxAttachments: DEFAULT_MAX_ATTACHMENTS,
-};
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Validates the options once, when the guard is created, with messages that say how to fix them. */
-export function resolveOptions(options: Readonly<SizeLimitGuardOptions> = {}): ResolvedOptions {
-  if (!isPlainRecord(options)) fail('options', 'must be an object.');
-  checkKeys(options, OPTION_KEYS, 'options');
-  const defaults = resolveLimits(options, BUILT_IN, 'options');
+/**
+ * Checks the options once (with core's kit: unknown keys at any depth, types, ranges,
+ * the old spellings) and fills in the defaults. `factory` names the caller in errors.
+ */
+export function resolveOptions(
+  options: Readonly<SizeLimitGuardOptions> = {},
+  factory = 'sizeLimitGuard',
+): ResolvedOptions {
+  checkOptions(sizeLimitGuardOptionsSpec, options, factory);
+  const defaults = resolveLimits(options, BUILT_IN);
   const events = new Map<string, ResolvedLimits>();
-  if (options.events !== undefined) {
-    if (!isPlainRecord(options.events)) {
-      fail('options.events', "must be an object such as { 'file:upload': { maxBytes: 1e6 } }.");
-    }
-    const limitKeys = new Set<string>(LIMIT_KEYS);
-    for (const [event, limits] of Object.entries(options.events)) {
-      const where = `options.events["${event}"]`;
-      if (event.length === 0) fail('options.events', 'has an empty event name.');
-      if (!isPlainRecord(limits)) fail(where, 'must be an object of limits.');
-      checkKeys(limits, limitKeys, where);
-      events.set(event, resolveLimits(limits, defaults, where));
-    }
+  for (const [event, limits] of Object.entries(options.events ?? {})) {
+    if (limits !== undefined) events.set(event, resolveLimits(limits, defaults));
   }
-  const limitsEvent = options.limitsEvent ?? DEFAULT_LIMITS_EVENT;
-  if (limitsEvent !== false && (typeof limitsEvent !== 'string' || limitsEvent.length === 0)) {
-    fail('options.limitsEvent', 'must be a non-empty event name or false.');
-  }
-  const refusalWindowMs = options.refusalWindowMs ?? 60_000;
-  if (typeof refusalWindowMs !== 'number' || !(refusalWindowMs > 0) || !isFinite(refusalWindowMs)) {
-    fail('options.refusalWindowMs', 'must be a positive number of milliseconds.');
-  }
-  const warnOnServerOptions = options.warnOnServerOptions ?? true;
-  if (typeof warnOnServerOptions !== 'boolean') {
-    fail('options.warnOnServerOptions', 'must be a boolean.');
-  }
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') fail('options.now', 'must be a function returning epoch ms.');
   return {
     defaults,
     events,
-    disconnectAfterRefusals: integerIn(
-      options.disconnectAfterRefusals,
-      3,
-      'options.disconnectAfterRefusals',
-      1,
-      Number.MAX_SAFE_INTEGER,
-      true,
-    ),
-    refusalWindowMs,
-    limitsEvent,
-    warnOnServerOptions,
-    now,
+    limitsEvent: options.limitsEvent ?? DEFAULT_LIMITS_EVENT,
+    warnOnServerOptions: options.warnOnServerOptions ?? true,
   };
 }
 

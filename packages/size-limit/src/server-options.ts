@@ -26,14 +26,14 @@ export type LimitsSource = { readonly largestMaxBytes: number } | Readonly<SizeL
  * `PAYLOAD_TOO_LARGE`, while anything bigger is cut by the engine before it is parsed.
  */
 export function recommendedMaxHttpBufferSize(source: LimitsSource = {}): number {
-  return 2 * largestOf(source);
+  return 2 * largestOf(source, 'recommendedMaxHttpBufferSize');
 }
 
-function largestOf(source: LimitsSource): number {
+function largestOf(source: LimitsSource, factory: string): number {
   if ('largestMaxBytes' in source && typeof source.largestMaxBytes === 'number') {
     return source.largestMaxBytes;
   }
-  return largestMaxBytes(resolveOptions(source as Readonly<SizeLimitGuardOptions>));
+  return largestMaxBytes(resolveOptions(source as Readonly<SizeLimitGuardOptions>, factory));
 }
 
 function maxHttpBufferSizeOf(io: AnyServer): number {
@@ -53,7 +53,7 @@ export function checkServerOptions(
   io: AnyServer,
   source: LimitsSource = {},
 ): ServerOptionWarning[] {
-  const largest = largestOf(source);
+  const largest = largestOf(source, 'checkServerOptions');
   const actual = maxHttpBufferSizeOf(io);
   const recommended = 2 * largest;
   if (actual <= largest) {

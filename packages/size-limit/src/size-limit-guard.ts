@@ -1,5 +1,7 @@
 import {
   GuardError,
+  StructureViolation,
+  checkPayloadStructure,
   disconnectWithCode,
   recordSocketEvent,
   type AnyServer,
@@ -18,7 +20,6 @@ import { PacketSizes, type ConnectionSockets } from './packet-sizes';
 import { publicLimits, type PublicLimits } from './public-limits';
 import { buildRefusals, type Refusals } from './refusals';
 import { checkServerOptions } from './server-options';
-import { Violation, checkArguments } from './structure';
 
 export const GUARD_NAME = 'size-limit';
 
@@ -73,10 +74,6 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
   const tooDeepToDecode = new GuardError('PAYLOAD_TOO_LARGE', {
     message: 'The message is nested too deeply.',
   });
-  const tooManyRefusals = new GuardError('PAYLOAD_TOO_LARGE', {
-    message: 'Too many oversized or malformed messages.',
-  });
-
   let smallest = resolved.defaults.maxBytes;
   for (const eventLimits of resolved.events.values()) {
     smallest = Math.min(smallest, eventLimits.maxBytes);
@@ -109,28 +106,6 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
     }
   };
 
-  // Refusals per socket, kept only for sockets that were refused at least once.
-  const refusalCounts = new WeakMap<AnySocket, { count: number; windowStart: number }>();
-  /** Counts one of this guard's refusals; past the threshold, the socket is cut. */
-  const counted = (socket: AnySocket, error: GuardError): GuardError => {
-    const threshold = resolved.disconnectAfterRefusals;
-    if (threshold === Infinity) return error;
-    const now = resolved.now();
-    let state = refusalCounts.get(socket);
-    if (state === undefined) {
-      state = { count: 0, windowStart: now };
-      refusalCounts.set(socket, state);
-    } else if (now - state.windowStart >= resolved.refusalWindowMs) {
-      state.windowStart = now;
-      state.count = 0;
-    }
-    if (++state.count >= threshold) {
-      // After this packet's refusal has been answered, so the client hears both, in order.
-      queueMicrotask(() => disconnectWithCode(socket, tooManyRefusals, GUARD_NAME));
-    }
-    return error;
-  };
-
   function attachSizeLimit(socket: AnySocket): void {
     if (resolved.warnOnServerOptions) warnServerOptions(socket);
     if (!sizes.watch(socket, onTooDeep) && !warnedUnmeasurable) {
@@ -144,22 +119,30 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
     if (resolved.limitsEvent !== false) socket.emit(resolved.limitsEvent, limits);
   }
 
-  const badEventName = defaults.refusals.byViolation[Violation.EVENT_NAME] as GuardError;
+  const badEventName = new GuardError('VALIDATION_FAILED', {
+    message: 'The event name is not valid.',
+    details: [{ path: '', type: 'eventName' }],
+  });
 
-  function checkSizeLimit(socket: AnySocket, packet: Packet): GuardVerdict {
+  // Refusals are answered by core's refusePacket, which also weighs them: core's
+  // escalation, not this guard, decides when a socket that keeps sending oversized or
+  // malformed messages is cut (PAYLOAD_TOO_LARGE weighs 5: 10 of them in 10 s).
+  function checkSizeLimit(_socket: AnySocket, packet: Packet): GuardVerdict {
     const name: unknown = packet[0];
     // Only strings: Socket.io's parser also accepts a number and runs the listener
     // registered under its string form, past every rule looked up by the name as sent.
     // An event packet without a payload (`42`, `421`) has no name at all: Socket.io
     // hands over an argument array of its own, which no frame was measured for.
-    if (typeof name !== 'string') return counted(socket, badEventName);
+    if (typeof name !== 'string') return badEventName;
     const bytes = sizes.take(packet);
     if (bytes === undefined) return unmeasured;
     const compiled = (hasEventLimits && byEvent.get(name)) || defaults;
-    if (bytes > compiled.limits.maxBytes) return counted(socket, compiled.refusals.tooManyBytes);
-    const violation = checkArguments(packet, compiled.limits);
-    if (violation === Violation.OK) return undefined;
-    return counted(socket, compiled.refusals.byViolation[violation] as GuardError);
+    if (bytes > compiled.limits.maxBytes) return compiled.refusals.tooManyBytes;
+    // The one structure walk: it marks the packet it lets through, so validate and
+    // sanitize after this guard do not walk it again.
+    const violation = checkPayloadStructure(packet, compiled.limits);
+    if (violation === StructureViolation.OK) return undefined;
+    return compiled.refusals.byViolation[violation];
   }
 
   return {

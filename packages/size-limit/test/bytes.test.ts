@@ -69,7 +69,7 @@ describe('size-limit: bytes measured on the raw frame', () => {
   it('measures every packet of a batch on its own (many packets in one polling request)', async () => {
     const { server, handled } = await guardedServer(
       // One polling request carries every packet, so the engine must accept all of them.
-      { maxBytes: 5000, disconnectAfterRefusals: Infinity, warnOnServerOptions: false },
+      { maxBytes: 5000, warnOnServerOptions: false },
       { maxHttpBufferSize: 200_000 },
     );
     // Polling sends everything emitted in one tick in a single HTTP request, so the
@@ -176,41 +176,52 @@ describe('size-limit: bytes measured on the raw frame', () => {
     expect(handled).toEqual(['file:upload']);
   });
 
-  it('disconnects a socket that keeps sending oversized messages, telling it why', async () => {
-    const { server, handled } = await guardedServer({ maxBytes: 1000 });
+  it("leaves the cut to core's escalation: the 10th oversized message in 10 s disconnects", async () => {
+    // A fixed clock: every refusal falls in one escalation window, however slow the machine.
+    const { server, handled, bus } = await guardedServer({ maxBytes: 1000 }, undefined, undefined, {
+      now: () => 1_000_000,
+    });
+    const forced: { code?: string; guard?: string }[] = [];
+    bus.on((event) => {
+      if (event.type === 'forced_disconnect') {
+        forced.push({ code: event.code, guard: event.guard });
+      }
+    });
     const attacker = await connectClient(server.url);
     const honest = await connectClient(server.url);
     const told = waitFor(attacker, 'portcullis:disconnect');
     const gone = disconnectReason(attacker);
-    for (let round = 0; round < 2; round++) {
+    // PAYLOAD_TOO_LARGE weighs 5 against core's default of 50: nine refusals are not enough.
+    for (let round = 0; round < 9; round++) {
       expect(await emitWithAck(attacker, 'chat', 'x'.repeat(1500))).toMatchObject({
         error: { code: 'PAYLOAD_TOO_LARGE' },
       });
     }
     expect(attacker.connected).toBe(true);
     attacker.emit('chat', 'x'.repeat(1500));
-    expect((await told)[0]).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect((await told)[0]).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: 'Too many refused messages.',
+    });
     expect(await gone).toBe('io server disconnect');
+    expect(forced).toEqual([{ code: 'RATE_LIMITED', guard: 'escalation' }]);
     expect(await emitWithAck(honest, 'chat', 'still here')).toEqual({ ok: true, args: 1 });
     expect(handled).toEqual(['chat']);
   });
 
-  it('forgets refusals older than refusalWindowMs', async () => {
-    let now = 1_000_000;
-    const { server } = await guardedServer({
-      maxBytes: 1000,
-      disconnectAfterRefusals: 2,
-      refusalWindowMs: 10_000,
-      now: () => now,
+  it('never cuts a socket itself: with escalation off, refused messages only get answers', async () => {
+    const { server, handled } = await guardedServer({ maxBytes: 1000 }, undefined, undefined, {
+      escalation: false,
     });
     const client = await connectClient(server.url);
-    await emitWithAck(client, 'chat', 'x'.repeat(1500));
-    now += 10_000;
-    await emitWithAck(client, 'chat', 'x'.repeat(1500));
+    for (let round = 0; round < 12; round++) {
+      expect(await emitWithAck(client, 'chat', 'x'.repeat(1500))).toMatchObject({
+        error: { code: 'PAYLOAD_TOO_LARGE' },
+      });
+    }
+    expect(await emitWithAck(client, 'chat', 'fine')).toEqual({ ok: true, args: 1 });
     expect(client.connected).toBe(true);
-    const gone = disconnectReason(client);
-    client.emit('chat', 'x'.repeat(1500));
-    expect(await gone).toBe('io server disconnect');
+    expect(handled).toEqual(['chat']);
   });
 
   it('sends the effective limits to each client when it connects', async () => {

@@ -1,4 +1,9 @@
-import { configurePortcullis, SecurityEventBus, usePacketGuards } from '@portcullis/core';
+import {
+  configurePortcullis,
+  SecurityEventBus,
+  usePacketGuards,
+  type CoreOptions,
+} from '@portcullis/core';
 import { onCleanup, startServer, waitFor, type TestServer } from '@portcullis/testing';
 import type { Server, ServerOptions } from 'socket.io';
 import WebSocket from 'ws';
@@ -17,7 +22,8 @@ export interface GuardedServer {
 /**
  * A real server with the guard installed and a handler per event in `EVENTS` that acks
  * `{ ok: true, args }` where `args` is the number of arguments it received. The engine's
- * `maxHttpBufferSize` is the recommended one unless the test says otherwise.
+ * `maxHttpBufferSize` is the recommended one unless the test says otherwise; `core` goes
+ * to `configurePortcullis` (a clock, the escalation policy).
  */
 export async function guardedServer(
   options: SizeLimitGuardOptions = {},
@@ -25,13 +31,14 @@ export async function guardedServer(
     maxHttpBufferSize: recommendedMaxHttpBufferSize(options),
   },
   configure?: (io: Server) => void,
+  core: Omit<CoreOptions, 'bus'> = {},
 ): Promise<GuardedServer> {
   const handled: string[] = [];
   const bus = new SecurityEventBus();
   const server = await startServer({
     serverOptions,
     setup(io) {
-      configurePortcullis(io, { bus });
+      configurePortcullis(io, { ...core, bus });
       configure?.(io);
       usePacketGuards(io, sizeLimitGuard(options));
       io.on('connection', (socket) => {

@@ -10,7 +10,7 @@ const PROTOTYPE_KEY = {
  */
 describe('size-limit: prototype keys', () => {
   it('refuses own __proto__ keys and constructor objects at any depth, with no schema anywhere', async () => {
-    const { server, handled } = await guardedServer({ disconnectAfterRefusals: Infinity });
+    const { server, handled } = await guardedServer();
     const raw = await RawClient.connect(server.url);
     for (const [id, payload] of [
       [1, '{"__proto__":{"isAdmin":true}}'],

@@ -2,16 +2,23 @@
 // Runs the whole Jest suite and ends with a plain "N passed, N failed" line, taken
 // from Jest's --json report (CI reads that line, not Jest's own summary).
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-jest-'));
 const report = join(dir, 'report.json');
 // --forceExit: a handle left open by one test must never hang CI; the handle and memory
 // tests of the guards check for leaks on purpose.
 const args = ['--json', `--outputFile=${report}`, '--forceExit', ...process.argv.slice(2)];
-const run = spawnSync('jest', args, { stdio: 'inherit' });
+// Jest's own entry run by this very Node binary: the same version as the one CI asked for,
+// and no dependence on node_modules/.bin being on PATH.
+const jestBin = join(
+  dirname(createRequire(join(process.cwd(), 'package.json')).resolve('jest/package.json')),
+  'bin/jest.js',
+);
+const run = spawnSync(process.execPath, [jestBin, ...args], { stdio: 'inherit' });
 
 let passed = 0;
 let failed = 0;

@@ -24,3 +24,32 @@ export {
 } from './redis';
 export { describeRedis } from './describe-redis';
 export { readyIoredis, readyNodeRedis, type NodeRedisClient } from './redis-clients';
+export {
+  BASIC_MARKUP,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  CORPUS_FILE,
+  CORPUS_SHA256,
+  HARNESS_NONCE,
+  INSERT_WITH_INNER_HTML,
+  NO_MARKUP,
+  Renderer,
+  TRAP_PROBES,
+  describeBrowser,
+  hasChromium,
+  launchChromium,
+  loadCorpus,
+  renderAll,
+  startPageServer,
+  type AllowedMarkup,
+  type BatchOutcome,
+  type Browser,
+  type Execution,
+  type Page,
+  type PageRoute,
+  type PageServer,
+  type PageServerOptions,
+  type RenderReport,
+  type RendererOptions,
+  type Vector,
+} from './browser';

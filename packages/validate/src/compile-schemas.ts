@@ -1,4 +1,5 @@
 import Joi, { type ValidationOptions } from 'joi';
+import { isPlainObject, opt, type OptionSpec } from '@portcullis/core';
 
 /**
  * What an event may be given: a joi schema for its one argument, joi's object
@@ -21,35 +22,41 @@ export interface CompiledEvent {
   readonly positional: boolean;
 }
 
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+function isArgumentSchema(value: unknown): boolean {
+  return (
+    Joi.isSchema(value) ||
+    (isPlainObject(value) && Object.values(value).every((child) => Joi.isSchema(child)))
+  );
 }
 
 /**
- * Compiles one argument's schema. Joi would also compile literals (`'string'` becomes
+ * What one argument may be given. Joi would also compile literals (`'string'` becomes
  * "exactly the text string"), which is never what someone writing a schema map meant,
  * so only schemas and the object shorthand of schemas are accepted.
  */
-function compileArgument(value: unknown, where: string, options: ValidationOptions): Joi.Schema {
-  let schema: Joi.Schema;
-  if (Joi.isSchema(value)) {
-    schema = value;
-  } else if (isPlainObject(value) && Object.values(value).every((child) => Joi.isSchema(child))) {
-    schema = Joi.compile(value);
-  } else {
-    throw new TypeError(
-      `validateGuard: ${where} must be a joi schema (e.g. Joi.object({ message: Joi.string() })), ` +
-        `an object of joi schemas, or an array of those for several arguments; got ${typeName(value)}.`,
-    );
-  }
+const argumentSchemaSpec = opt.custom(
+  'a joi schema (e.g. Joi.object({ message: Joi.string() })), or an object of joi schemas',
+  isArgumentSchema,
+);
+
+/** One event: an argument's schema, or an array of them (one per argument). */
+const eventSchemaSpec: OptionSpec = {
+  expected: `${argumentSchemaSpec.expected}, or an array of those for several arguments`,
+  check(value, path) {
+    if (!Array.isArray(value)) {
+      argumentSchemaSpec.check(value, path);
+      return;
+    }
+    value.forEach((item: unknown, index) => argumentSchemaSpec.check(item, `${path}[${index}]`));
+  },
+};
+
+/** The first argument of `validateGuard`: event names to schemas. */
+export const validateSchemasSpec: OptionSpec = opt.record(eventSchemaSpec, 'event names');
+
+/** Compiles one argument's schema (already checked by `validateSchemasSpec`). */
+function compileArgument(value: unknown, options: ValidationOptions): Joi.Schema {
+  const schema = Joi.isSchema(value) ? value : Joi.compile(value as Joi.SchemaLike);
   // A schema that says nothing about presence would accept a missing argument and hand
   // the handler `undefined`; arguments are required unless the schema says `.optional()`.
   // A default (`.default({ page: 1 })`) already says what a missing argument becomes.
@@ -81,27 +88,20 @@ function objectFlags(schemas: readonly Joi.Schema[]): boolean[] {
   return schemas.map((schema) => schema.type === 'object');
 }
 
-/** Checks and compiles the schema map once, at set-up. */
+/** Compiles the schema map once, at set-up (checked first by `validateSchemasSpec`). */
 export function compileSchemas(
   schemas: ValidateSchemas,
   options: ValidationOptions,
 ): Map<string, CompiledEvent> {
-  if (!isPlainObject(schemas)) {
-    throw new TypeError(
-      `validateGuard: the first argument must be an object of event names to joi schemas; got ${typeName(schemas)}.`,
-    );
-  }
   const compiled = new Map<string, CompiledEvent>();
   for (const event of Object.keys(schemas)) {
     const entry: unknown = schemas[event];
-    const where = `schemas[${JSON.stringify(event)}]`;
+    if (entry === undefined) continue;
     if (Array.isArray(entry)) {
-      const list = entry.map((item: unknown, index) =>
-        compileArgument(item, `${where}[${index}]`, options),
-      );
+      const list = entry.map((item: unknown) => compileArgument(item, options));
       compiled.set(event, { schemas: list, objectArguments: objectFlags(list), positional: true });
     } else {
-      const list = [compileArgument(entry, where, options)];
+      const list = [compileArgument(entry, options)];
       compiled.set(event, { schemas: list, objectArguments: objectFlags(list), positional: false });
     }
   }

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { checkOptions, opt, type OptionSpec } from '@portcullis/core';
 
 /**
  * File types recognised by their first bytes (magic numbers), never by a name or a
@@ -33,6 +34,12 @@ export function detectFileType(bytes: Uint8Array): FileKind | undefined {
   return undefined;
 }
 
+/** What `fileType(kinds)` takes: a non-empty list of `FILE_KINDS`. */
+export const fileTypeKindsSpec: OptionSpec = opt.array(opt.oneOf(FILE_KINDS), { minLength: 1 });
+
+/** The argument, checked as `kinds` so errors read `fileType: kinds[1]: …`. */
+const fileTypeArgumentSpec = opt.object({ kinds: opt.required(fileTypeKindsSpec) });
+
 /**
  * A joi schema for a binary attachment whose bytes must be one of `kinds`, e.g.
  * `{ 'avatar:upload': Joi.object({ name: Joi.string(), data: fileType(['png', 'jpeg']).max(2e6) }) }`.
@@ -40,18 +47,7 @@ export function detectFileType(bytes: Uint8Array): FileKind | undefined {
  * field) that carries the file; the rest of the schema is yours.
  */
 export function fileType(kinds: readonly FileKind[]): Joi.BinarySchema {
-  if (!Array.isArray(kinds) || kinds.length === 0) {
-    throw new TypeError(
-      `fileType: pass a non-empty list of file kinds, from ${FILE_KINDS.join(', ')}.`,
-    );
-  }
-  for (const kind of kinds) {
-    if (!(FILE_KINDS as readonly string[]).includes(kind)) {
-      throw new TypeError(
-        `fileType: "${String(kind)}" is not a known file kind; use ${FILE_KINDS.join(', ')}.`,
-      );
-    }
-  }
+  checkOptions(fileTypeArgumentSpec, { kinds }, 'fileType');
   const allowed = new Set<FileKind>(kinds);
   const list = kinds.join(', ');
   return Joi.binary()

@@ -1,4 +1,15 @@
 export { validateGuard } from './validate-guard';
-export type { ValidateGuardOptions } from './options';
-export type { ArgumentSchema, EventSchema, ValidateSchemas } from './compile-schemas';
-export { fileType, detectFileType, FILE_KINDS, type FileKind } from './file-type';
+export { validateGuardOptionsSpec, type ValidateGuardOptions } from './options';
+export {
+  validateSchemasSpec,
+  type ArgumentSchema,
+  type EventSchema,
+  type ValidateSchemas,
+} from './compile-schemas';
+export {
+  fileType,
+  fileTypeKindsSpec,
+  detectFileType,
+  FILE_KINDS,
+  type FileKind,
+} from './file-type';

@@ -1,4 +1,5 @@
 import type { ValidationOptions } from 'joi';
+import { checkOptions, opt, type OptionSpec } from '@portcullis/core';
 
 export interface ValidateGuardOptions {
   /**
@@ -18,57 +19,47 @@ export interface ValidateGuardOptions {
    * they are refused at any depth, like `__proto__` (which is always refused).
    */
   allowConstructorKeys?: boolean;
-  /** Nesting levels of objects and arrays allowed in an argument. Default `32`. */
-  maxDepth?: number;
 }
 
 export interface ValidateSettings {
   readonly rejectUnknownEvents: boolean;
   readonly joiOptions: ValidationOptions;
   readonly refuseConstructorKeys: boolean;
-  readonly maxDepth: number;
 }
 
-const MAX_DEPTH_LIMIT = 1000;
+/**
+ * `maxDepth` went with validate's own payload walk: depth is bounded by the one
+ * structure walk (size-limit's `maxDepth`, or core's fallback of 32 when validate runs
+ * without size-limit in front). Any value fails, saying so.
+ */
+const maxDepthRemoved: OptionSpec = opt.removed(
+  'set the depth on sizeLimitGuard({ maxDepth }), installed before this guard; used ' +
+    'alone, validate refuses payloads nested deeper than 32',
+);
 
-function booleanOption(
-  options: Readonly<ValidateGuardOptions>,
-  name: keyof ValidateGuardOptions,
-  fallback: boolean,
-): boolean {
-  const value = options[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new TypeError(`validateGuard: ${name} must be true or false; got ${typeof value}.`);
-  }
-  return value;
-}
+/** Every option `validateGuard(schemas, options)` takes (its second argument). */
+export const validateGuardOptionsSpec: OptionSpec = opt.object({
+  unknownEvents: opt.oneOf(['reject', 'allow']),
+  stripUnknown: opt.boolean(),
+  convert: opt.boolean(),
+  abortEarly: opt.boolean(),
+  allowConstructorKeys: opt.boolean(),
+  maxDepth: maxDepthRemoved,
+});
 
 /** Normalises and checks the options once, in the factory. */
 export function resolveValidateOptions(options: Readonly<ValidateGuardOptions>): ValidateSettings {
-  const unknownEvents = options.unknownEvents ?? 'reject';
-  if (unknownEvents !== 'reject' && unknownEvents !== 'allow') {
-    throw new TypeError(
-      `validateGuard: unknownEvents must be 'reject' (default) or 'allow'; got ${JSON.stringify(unknownEvents)}.`,
-    );
-  }
-  const maxDepth = options.maxDepth ?? 32;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH_LIMIT) {
-    throw new TypeError(
-      `validateGuard: maxDepth must be an integer from 1 to ${MAX_DEPTH_LIMIT}; got ${String(maxDepth)}.`,
-    );
-  }
+  checkOptions(validateGuardOptionsSpec, options, 'validateGuard');
   return {
-    rejectUnknownEvents: unknownEvents === 'reject',
+    rejectUnknownEvents: (options.unknownEvents ?? 'reject') === 'reject',
     joiOptions: {
-      convert: booleanOption(options, 'convert', true),
-      stripUnknown: booleanOption(options, 'stripUnknown', true),
-      abortEarly: booleanOption(options, 'abortEarly', true),
+      convert: options.convert ?? true,
+      stripUnknown: options.stripUnknown ?? true,
+      abortEarly: options.abortEarly ?? true,
       allowUnknown: false,
       // Only paths and rule names are sent; rendering joi's messages is wasted work.
       errors: { render: false },
     },
-    refuseConstructorKeys: !booleanOption(options, 'allowConstructorKeys', false),
-    maxDepth,
+    refuseConstructorKeys: !(options.allowConstructorKeys ?? false),
   };
 }

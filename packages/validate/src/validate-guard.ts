@@ -1,14 +1,42 @@
-import { GuardError, type GuardErrorDetail, type Packet, type PacketGuard } from '@portcullis/core';
-import { compileSchemas, type CompiledEvent, type ValidateSchemas } from './compile-schemas';
+import {
+  FALLBACK_STRUCTURE_LIMITS,
+  GuardError,
+  PayloadFeature,
+  StructureViolation,
+  argumentsEnd,
+  checkOptions,
+  checkedDepthOf,
+  ensurePayloadStructure,
+  isBinaryValue,
+  opt,
+  payloadHas,
+  structureRefusals,
+  type GuardErrorDetail,
+  type Packet,
+  type PacketGuard,
+} from '@portcullis/core';
+import {
+  compileSchemas,
+  validateSchemasSpec,
+  type CompiledEvent,
+  type ValidateSchemas,
+} from './compile-schemas';
 import { detailsOf, formatPath } from './details';
 import { resolveValidateOptions, type ValidateGuardOptions } from './options';
-import { ShapeScanner, findFakeBinary } from './payload-shape';
+import { findFakeBinary, findShapeProblem } from './payload-shape';
 
 const GUARD_NAME = 'validate';
 
-function isBinary(value: unknown): boolean {
-  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
-}
+/** The schema map, checked as `schemas` so errors read `schemas["chat:send"]`. */
+const schemasArgumentSpec = opt.object({ schemas: opt.required(validateSchemasSpec) });
+
+/**
+ * What the guard answers when it ran core's structure walk itself (no size-limit guard
+ * in front): the same errors size-limit gives, with the fallback's limits.
+ */
+const fallbackRefusals = structureRefusals(FALLBACK_STRUCTURE_LIMITS);
+/** A key the walk noted but the search could not place (a polluted `for…in`): fail closed. */
+const prototypeKeyRefusal = fallbackRefusals[StructureViolation.PROTOTYPE_KEY] as GuardError;
 
 /**
  * The name a packet's schema is found under: the name Socket.io dispatches it to. Its
@@ -70,34 +98,39 @@ export function validateGuard(
   schemas: ValidateSchemas,
   options: Readonly<ValidateGuardOptions> = {},
 ): PacketGuard {
+  checkOptions(schemasArgumentSpec, { schemas }, 'validateGuard');
   const settings = resolveValidateOptions(options);
   const events = compileSchemas(schemas, settings.joiOptions);
-  const { rejectUnknownEvents } = settings;
-  const scanner = new ShapeScanner({
-    refuseConstructorKeys: settings.refuseConstructorKeys,
-    maxDepth: settings.maxDepth,
-  });
+  const { rejectUnknownEvents, refuseConstructorKeys } = settings;
   // Nothing in it depends on the packet, so one instance serves every refusal.
   const unknownEvent = refusal(
     [{ path: '', type: 'event.unknown' }],
     'This event is not accepted by the server.',
   );
 
-  /** Refuses an argument whose shape could pollute a prototype or smuggle a field. */
-  const checkShape = (
+  /**
+   * The refusal of a packet whose shape core's walk refused (`violation`) or whose keys
+   * it noted: the path of the first unsafe spot, or, when there is none to name (too
+   * deep, a function, a forged placeholder), the walk's own answer. Refused packets only.
+   */
+  const shapeRefusal = (
     packet: Packet,
-    ackIndex: number,
+    end: number,
     positional: boolean,
-  ): GuardError | undefined => {
-    for (let position = 1; position < ackIndex; position++) {
-      const problem = scanner.find(packet[position]);
-      if (problem === undefined) continue;
-      const argumentIndex = positional || position > 1 ? position - 1 : undefined;
-      return refusal([
-        { path: formatPath(problem.reversedPath.reverse(), argumentIndex), type: problem.type },
-      ]);
+    violation: StructureViolation,
+  ): GuardError => {
+    if (violation !== StructureViolation.DEPTH) {
+      const levels = checkedDepthOf(packet) ?? FALLBACK_STRUCTURE_LIMITS.maxDepth;
+      for (let position = 1; position < end; position++) {
+        const problem = findShapeProblem(packet[position], refuseConstructorKeys, levels);
+        if (problem === undefined) continue;
+        const argumentIndex = positional || position > 1 ? position - 1 : undefined;
+        return refusal([
+          { path: formatPath(problem.reversedPath.reverse(), argumentIndex), type: problem.type },
+        ]);
+      }
     }
-    return undefined;
+    return fallbackRefusals[violation] ?? prototypeKeyRefusal;
   };
 
   const checkArguments = (
@@ -114,7 +147,7 @@ export function validateGuard(
     for (let index = 0; index < count; index++) {
       const position = index + 1;
       const input = position < ack ? packet[position] : undefined;
-      if (event.objectArguments[index] === true && isBinary(input)) {
+      if (event.objectArguments[index] === true && isBinaryValue(input)) {
         return refusal([{ path: positional ? `[${index}]` : '', type: 'object.base' }]);
       }
       // The guard's options are baked into each schema at set-up (see compile-schemas).
@@ -124,7 +157,9 @@ export function validateGuard(
       }
       ack = placeArgument(packet, position, ack, result.value);
     }
-    return scanner.sawBinary ? checkBinaryKept(packet, ack, positional) : undefined;
+    return payloadHas(packet, PayloadFeature.BINARY)
+      ? checkBinaryKept(packet, ack, positional)
+      : undefined;
   };
 
   /** Refuses binary that an object schema accepted and cloned (see `findFakeBinary`). */
@@ -149,12 +184,22 @@ export function validateGuard(
       if (name === undefined) return unknownEvent;
       const event = events.get(name);
       if (event === undefined && rejectUnknownEvents) return unknownEvent;
-      const ackIndex =
-        typeof packet[packet.length - 1] === 'function' ? packet.length - 1 : packet.length;
-      scanner.sawBinary = false;
-      const shapeError = checkShape(packet, ackIndex, event?.positional ?? false);
-      if (shapeError !== undefined || event === undefined) return shapeError;
-      return checkArguments(packet, ackIndex, event);
+      const end = argumentsEnd(packet);
+      const positional = event?.positional ?? false;
+      // Joi recurses over the payload: its depth must be bounded. Walked by size-limit
+      // already (the usual chain), or walked here once with core's fallback limits.
+      const violation = ensurePayloadStructure(packet, FALLBACK_STRUCTURE_LIMITS);
+      if (violation !== StructureViolation.OK) {
+        return shapeRefusal(packet, end, positional, violation);
+      }
+      if (
+        payloadHas(packet, PayloadFeature.PROTO_KEY) ||
+        (refuseConstructorKeys && payloadHas(packet, PayloadFeature.CONSTRUCTOR_KEY))
+      ) {
+        return shapeRefusal(packet, end, positional, StructureViolation.PROTOTYPE_KEY);
+      }
+      if (event === undefined) return undefined;
+      return checkArguments(packet, end, event);
     },
   };
 }

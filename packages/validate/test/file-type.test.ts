@@ -69,9 +69,18 @@ describe('detectFileType', () => {
   });
 
   it('refuses an unknown kind or an empty list at set-up', () => {
-    expect(() => fileType([])).toThrow(/non-empty list/);
-    expect(() => fileType(['svg' as 'png'])).toThrow(
-      /"svg" is not a known file kind; use png, jpeg, gif, webp, pdf/,
+    expect(() => fileType([])).toThrow(
+      expect.objectContaining({
+        code: 'PORTCULLIS_CONFIG_OUT_OF_RANGE',
+        message: expect.stringMatching(/^fileType: kinds: must be an array of .* with at least 1/),
+      }),
+    );
+    expect(() => fileType(['png', 'svg' as 'png'])).toThrow(
+      expect.objectContaining({
+        code: 'PORTCULLIS_CONFIG_INVALID_TYPE',
+        message:
+          'fileType: kinds[1]: must be "png" or "jpeg" or "gif" or "webp" or "pdf"; got a string.',
+      }),
     );
   });
 });

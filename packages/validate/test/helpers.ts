@@ -1,4 +1,4 @@
-import { usePacketGuards } from '@portcullis/core';
+import { usePacketGuards, type PacketGuard } from '@portcullis/core';
 import { startServer, type ClientSocket, type TestServer } from '@portcullis/testing';
 import { validateGuard, type ValidateGuardOptions, type ValidateSchemas } from '../src';
 
@@ -9,18 +9,21 @@ export interface Received {
 }
 
 /**
- * A real server with the validate guard (unless `schemas` is `undefined`) and, for each
- * event, a handler that records its arguments and answers the ack with them.
+ * A real server with the validate guard (unless `schemas` is `undefined`), after the
+ * packet guards in `before`, and, for each event, a handler that records its arguments
+ * and answers the ack with them.
  */
 export async function serverWith(
   schemas: ValidateSchemas | undefined,
   events: readonly string[],
   options: ValidateGuardOptions = {},
+  before: readonly PacketGuard[] = [],
 ): Promise<{ server: TestServer; received: Received[] }> {
   const received: Received[] = [];
   const server = await startServer({
     setup(io) {
-      if (schemas !== undefined) usePacketGuards(io, validateGuard(schemas, options));
+      const guards = schemas === undefined ? [] : [validateGuard(schemas, options)];
+      usePacketGuards(io, ...before, ...guards);
       io.on('connection', (socket) => {
         for (const event of [...events, 'sync']) {
           socket.on(event, (...args: unknown[]) => {

@@ -1,4 +1,11 @@
 import Joi from 'joi';
+import {
+  DEFAULT_STRUCTURE_LIMITS,
+  GuardError,
+  StructureViolation,
+  checkPayloadStructure,
+  type PacketGuard,
+} from '@portcullis/core';
 import { connectClient, emitWithAck, waitFor, type ClientSocket } from '@portcullis/testing';
 import { sendRaw, serverWith } from './helpers';
 
@@ -51,6 +58,7 @@ const SHAPES: readonly [name: string, json: string, path: string][] = [
 
 interface Refusal {
   code: string;
+  info?: Record<string, unknown>;
   details: { path: string; type: string }[];
 }
 
@@ -194,21 +202,52 @@ describe('validateGuard: prototype pollution', () => {
     expect(received).toHaveLength(1);
   });
 
-  it('refuses payloads nested deeper than maxDepth before joi walks them', async () => {
-    const { server, received } = await serverWith(profileSchemas, EVENTS, { maxDepth: 8 });
+  it('used alone, walks the payload once with core and refuses deeper than 32 before joi sees it', async () => {
+    const { server, received } = await serverWith(profileSchemas, EVENTS);
     const client = await connectClient(server.url);
-    const nine = `${'{"a":'.repeat(9)}1${'}'.repeat(9)}`;
-    const refusal = await refusalOf(client, 'anything:goes', nine);
-    expect(refusal.details).toEqual([{ path: 'a.a.a.a.a.a.a.a', type: 'payload.depth' }]);
-    const deepArrays = await refusalOf(
-      client,
-      'anything:goes',
-      `${'['.repeat(5000)}${']'.repeat(5000)}`,
-    );
-    expect(deepArrays.details[0]?.type).toBe('payload.depth');
-    const eight = `${'{"a":'.repeat(8)}1${'}'.repeat(8)}`;
-    sendRaw(client, `2["anything:goes",${eight}]`);
+    const tooDeep = {
+      code: 'PAYLOAD_TOO_LARGE',
+      info: { limit: 'maxDepth', max: 32 },
+    };
+    const deeper = `${'{"a":'.repeat(33)}1${'}'.repeat(33)}`;
+    expect(await refusalOf(client, 'anything:goes', deeper)).toMatchObject(tooDeep);
+    // Far past the stack joi or any recursion could take: refused, the server unharmed.
+    const bomb = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+    expect(await refusalOf(client, 'anything:goes', bomb)).toMatchObject(tooDeep);
+    const objects = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+    expect(await refusalOf(client, 'settings:merge', objects)).toMatchObject(tooDeep);
+    const allowed = `${'{"a":'.repeat(32)}1${'}'.repeat(32)}`;
+    sendRaw(client, `2["anything:goes",${allowed}]`);
     await emitWithAck(client, 'sync');
+    expect(received).toHaveLength(1);
+  });
+
+  it("behind an earlier structure walk (size-limit's), trusts its depth and still refuses the keys it let through", async () => {
+    // Stands in for sizeLimitGuard({ maxDepth: 100, allowPrototypeKeys: true }): the
+    // same core walk, run by a guard in front of validate.
+    const structure: PacketGuard = {
+      guardName: 'structure',
+      check(_socket, packet) {
+        const violation = checkPayloadStructure(packet, {
+          ...DEFAULT_STRUCTURE_LIMITS,
+          maxDepth: 100,
+          allowPrototypeKeys: true,
+        });
+        return violation === StructureViolation.OK ? undefined : structureRefused;
+      },
+    };
+    const structureRefused = new GuardError('PAYLOAD_TOO_LARGE');
+    const { server, received } = await serverWith(profileSchemas, EVENTS, {}, [structure]);
+    const client = await connectClient(server.url);
+    // 40 levels: over validate's own fallback of 32, within the walk that ran first.
+    const forty = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;
+    sendRaw(client, `2["anything:goes",${forty}]`);
+    await emitWithAck(client, 'sync');
+    expect(received).toHaveLength(1);
+    for (const [, json, path] of SHAPES) {
+      const refusal = await refusalOf(client, 'settings:merge', json);
+      expect(refusal).toMatchObject({ details: [{ path, type: 'object.prototypeKey' }] });
+    }
     expect(received).toHaveLength(1);
   });
 });

@@ -1,5 +1,22 @@
 import Joi from 'joi';
-import { validateGuard, type ValidateSchemas } from '../src';
+import { isPortcullisConfigError, type PortcullisConfigError } from '@portcullis/core';
+import {
+  validateGuard,
+  validateGuardOptionsSpec,
+  validateSchemasSpec,
+  type ValidateGuardOptions,
+  type ValidateSchemas,
+} from '../src';
+
+function configError(run: () => unknown): PortcullisConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (isPortcullisConfigError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
 
 /** Mistakes in the schema map or the options are caught once, when the guard is made. */
 describe('validateGuard set-up', () => {
@@ -7,24 +24,35 @@ describe('validateGuard set-up', () => {
     [
       'a string',
       { 'chat:send': 'string' },
-      /schemas\["chat:send"\] must be a joi schema .* got string/,
+      'schemas["chat:send"]',
+      /must be a joi schema .* got a string/,
     ],
-    ['a constructor', { 'chat:send': String }, /got function/],
-    ['null', { 'chat:send': null }, /got null/],
-    ['an object of non-schemas', { 'chat:send': { message: String } }, /got object/],
+    ['a constructor', { 'chat:send': String }, 'schemas["chat:send"]', /got a function/],
+    ['null', { 'chat:send': null }, 'schemas["chat:send"]', /got null/],
+    [
+      'an object of non-schemas',
+      { 'chat:send': { message: String } },
+      'schemas["chat:send"]',
+      /got an object/,
+    ],
     [
       'a bad positional entry',
       { 'cursor:move': [Joi.number(), 3] },
-      /schemas\["cursor:move"\]\[1\] must be a joi schema .* got number/,
+      'schemas["cursor:move"][1]',
+      /must be a joi schema .* got 3/,
     ],
-  ])('refuses %s where a schema belongs, naming the event', (_name, schemas, message) => {
-    expect(() => validateGuard(schemas as unknown as ValidateSchemas)).toThrow(message);
+  ])('refuses %s where a schema belongs, naming the event', (_name, schemas, path, message) => {
+    const error = configError(() => validateGuard(schemas as unknown as ValidateSchemas));
+    expect(error.code).toBe('PORTCULLIS_CONFIG_INVALID_TYPE');
+    expect(error.path).toBe(path);
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/^validateGuard: /);
   });
 
   it('refuses a schema map that is not an object', () => {
-    expect(() => validateGuard([Joi.string()] as unknown as ValidateSchemas)).toThrow(
-      /first argument must be an object of event names to joi schemas; got an array/,
-    );
+    const error = configError(() => validateGuard([Joi.string()] as unknown as ValidateSchemas));
+    expect(error.path).toBe('schemas');
+    expect(error.message).toMatch(/must be an object of .*; got an array/);
   });
 
   it('accepts schemas, the object shorthand of schemas and positional arrays', () => {
@@ -37,12 +65,37 @@ describe('validateGuard set-up', () => {
     expect(guard.guardName).toBe('validate');
   });
 
+  it('refuses a misspelt option with its path and the nearest known one', () => {
+    const error = configError(() =>
+      validateGuard({}, { stripUnkown: false } as unknown as ValidateGuardOptions),
+    );
+    expect(error.code).toBe('PORTCULLIS_CONFIG_UNKNOWN_OPTION');
+    expect(error.message).toBe(
+      'validateGuard: stripUnkown: unknown option, did you mean stripUnknown?',
+    );
+  });
+
   it.each([
-    [{ unknownEvents: 'ignore' }, /unknownEvents must be 'reject' \(default\) or 'allow'/],
-    [{ stripUnknown: 'yes' }, /stripUnknown must be true or false/],
-    [{ maxDepth: 0 }, /maxDepth must be an integer from 1 to 1000/],
-    [{ maxDepth: 2.5 }, /maxDepth must be an integer/],
-  ])('refuses the option %p with a message that says how to fix it', (options, message) => {
-    expect(() => validateGuard({}, options as never)).toThrow(message);
+    [{ unknownEvents: 'ignore' }, 'unknownEvents', /must be "reject" or "allow"/],
+    [{ stripUnknown: 'yes' }, 'stripUnknown', /must be true or false/],
+    [{ abortEarly: 1 }, 'abortEarly', /must be true or false/],
+    [
+      { maxDepth: 8 },
+      'maxDepth',
+      /unknown option \(removed: set the depth on sizeLimitGuard\(\{ maxDepth \}\)/,
+    ],
+  ])('refuses the option %p with a message that says how to fix it', (options, path, message) => {
+    const error = configError(() => validateGuard({}, options as never));
+    expect(error.path).toBe(path);
+    expect(error.message).toMatch(message);
+  });
+
+  it('exports the specs the factory checks, for the preset and for tools', () => {
+    expect(Object.keys(validateGuardOptionsSpec.fields ?? {})).toEqual(
+      expect.arrayContaining(['unknownEvents', 'stripUnknown', 'convert', 'abortEarly']),
+    );
+    expect(() =>
+      validateSchemasSpec.check({ a: Joi.string(), b: [Joi.number()] }, 'schemas'),
+    ).not.toThrow();
   });
 });

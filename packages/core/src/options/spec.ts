@@ -30,6 +30,9 @@ export type ObjectRule = (value: Readonly<Record<string, unknown>>) => string | 
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** Array specs, so a union can send an array to its array alternative and report its error. */
+const arraySpecs = new WeakSet<OptionSpec>();
+
 /** `a.b` for identifiers, `a["chat:send"]` for anything else. */
 export function childPath(path: string, key: string): string {
   if (IDENTIFIER.test(key)) return path === '' ? key : `${path}.${key}`;
@@ -268,7 +271,7 @@ export const opt = {
   /** An array, each element checked. */
   array(values: OptionSpec, options: { readonly minLength?: number } = {}): OptionSpec {
     const expected = `an array of ${values.expected}`;
-    return {
+    const spec: OptionSpec = {
       expected,
       values,
       check(value, path) {
@@ -279,11 +282,15 @@ export const opt = {
         value.forEach((element: unknown, index) => values.check(element, `${path}[${index}]`));
       },
     };
+    arraySpecs.add(spec);
+    return spec;
   },
 
   /**
    * One of several shapes. A plain object goes to the object alternative (its errors,
    * unknown keys included, are the ones reported); anything else must pass one of them.
+   * When an array fails only because of one entry of the one array alternative, that
+   * entry is named (`origins[2]: must be …; got 42`).
    */
   union(...variants: OptionSpec[]): OptionSpec {
     const expected = variants.map((variant) => variant.expected).join(', or ');
@@ -296,6 +303,8 @@ export const opt = {
           objectVariant.check(value, path);
           return;
         }
+        const arrayVariants = variants.filter((variant) => arraySpecs.has(variant));
+        let elementError: PortcullisConfigError | undefined;
         for (const variant of variants) {
           if (variant === objectVariant) continue;
           try {
@@ -303,8 +312,14 @@ export const opt = {
             return;
           } catch (error) {
             if (!(error instanceof PortcullisConfigError)) throw error;
+            // An entry of the one array alternative is wrong: name that entry.
+            const isEntry = error.path.startsWith(`${path}[`);
+            if (arrayVariants.length === 1 && variant === arrayVariants[0] && isEntry) {
+              elementError = error;
+            }
           }
         }
+        if (elementError !== undefined && Array.isArray(value)) throw elementError;
         invalid(path, expected, value);
       },
     };
