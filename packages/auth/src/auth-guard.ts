@@ -11,9 +11,16 @@ import {
 import { problemsOf } from './config-problem';
 import { authGuardOptionsSpec, type AuthGuardOptions } from './options';
 import { findToken, redactQueryToken, resolveTokenSources } from './token-sources';
-import { buildTokenVerifier } from './verifier';
+import { buildTokenVerifier, type TokenVerifier } from './verifier';
 
 const GUARD = 'auth';
+
+/**
+ * The handshake middleware, carrying the verifier it checks tokens with: use it for
+ * refreshed tokens, so they are checked exactly as handshakes are, with the same key
+ * cache (one JWKS fetch and cache, not one per verifier).
+ */
+export type AuthGuard = HandshakeMiddleware & { readonly verifyToken: TokenVerifier };
 
 /**
  * JWT authentication at the handshake, as an `io.use` middleware.
@@ -32,7 +39,7 @@ const GUARD = 'auth';
  * @example
  * io.use(authGuard({ algorithms: ['HS256'], secret: process.env.JWT_SECRET, issuer: 'https://id.example.com' }));
  */
-export function authGuard(options: Readonly<AuthGuardOptions>): HandshakeMiddleware {
+export function authGuard(options: Readonly<AuthGuardOptions>): AuthGuard {
   checkOptions(authGuardOptionsSpec, options, 'authGuard');
   // Core's clock, read per handshake from the socket's server.
   const verify = buildTokenVerifier(options, problemsOf('authGuard'), undefined);
@@ -85,5 +92,5 @@ export function authGuard(options: Readonly<AuthGuardOptions>): HandshakeMiddlew
       (error: GuardError) => refuse(socket, error),
     );
   };
-  return handshakeGuard(GUARD, check);
+  return Object.assign(handshakeGuard(GUARD, check), { verifyToken: verify });
 }

@@ -1,4 +1,4 @@
-export { authGuard } from './auth-guard';
+export { authGuard, type AuthGuard } from './auth-guard';
 export { createTokenVerifier, type TokenVerifier } from './verifier';
 export {
   authGuardOptionsSpec,

@@ -1,4 +1,11 @@
-import type { CoreOptions } from '@portcullis/core';
+import {
+  PortcullisConfigError,
+  checkOptions,
+  isPlainObject,
+  opt,
+  type CoreOptions,
+  type OptionSpec,
+} from '@portcullis/core';
 import type { AuthGuardOptions, AuthorizeOptions, AuthorizeRules } from '@portcullis/auth';
 import type { ConnectionLimitGuardOptions } from '@portcullis/connection-limit';
 import type { IdleTimeoutGuardOptions } from '@portcullis/idle-timeout';
@@ -86,86 +93,94 @@ export interface PortcullisOptions extends Omit<CoreOptions, 'now'> {
   publicNamespaces?: readonly string[];
 }
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  'origins',
-  'origin',
-  'auth',
-  'authorize',
-  'rateLimit',
-  'connectionLimit',
-  'sizeLimit',
-  'validate',
-  'sanitize',
-  'sessionExpiry',
-  'logoutRevoke',
-  'rooms',
-  'content',
-  'replay',
-  'idleTimeout',
-  'requireTLS',
-  'securityHeaders',
-  'startupCheck',
-  'publicNamespaces',
-  'trustedProxies',
-  'errorEvent',
-  'disconnectEvent',
-  'bus',
-  'escalation',
-]);
+/**
+ * The preset's own keys. Each guard's options are checked by the guard's factory (with
+ * the path under the preset's key, see `option-paths.ts`); here only what the preset
+ * reads itself, and which keys exist at all, so a misspelt top-level key is named with
+ * its nearest known one.
+ */
+const guardOptions = opt.any('the options of its guard, or false');
+const presetOptionsSpec: OptionSpec = opt.object({
+  origins: opt.any('the allowed origins'),
+  origin: guardOptions,
+  auth: guardOptions,
+  authorize: guardOptions,
+  rateLimit: guardOptions,
+  connectionLimit: guardOptions,
+  sizeLimit: guardOptions,
+  validate: guardOptions,
+  sanitize: guardOptions,
+  sessionExpiry: guardOptions,
+  logoutRevoke: guardOptions,
+  rooms: guardOptions,
+  content: guardOptions,
+  replay: guardOptions,
+  idleTimeout: guardOptions,
+  requireTLS: opt.boolean(),
+  securityHeaders: guardOptions,
+  startupCheck: opt.boolean(),
+  publicNamespaces: opt.array(
+    opt.custom(
+      'a namespace name starting with "/" (e.g. \'/status\')',
+      (name) => typeof name === 'string' && name.startsWith('/'),
+    ),
+  ),
+  // Core's settings, checked by configurePortcullis.
+  trustedProxies: opt.any(),
+  errorEvent: opt.any(),
+  disconnectEvent: opt.any(),
+  bus: opt.any(),
+  escalation: opt.any(),
+  namespaces: opt.removed(
+    'every namespace is guarded now, including ones created later and dynamic ones; ' +
+      "name the namespaces to leave open in publicNamespaces (e.g. publicNamespaces: ['/status'])",
+  ),
+});
+
+/** Guards that only exist with authentication: options for them without it are a mistake. */
+const NEED_AUTH = ['authorize', 'sessionExpiry', 'logoutRevoke'] as const;
 
 /** Checks the shape of the options once, with messages that say how to fix them. */
 export function checkPortcullisOptions(options: unknown): asserts options is PortcullisOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      "portcullis(io, options): options are required, e.g. portcullis(io, { origins: ['https://app.example.com'], auth: { secret, algorithms: ['HS256'] } }).",
+  if (!isPlainObject(options)) {
+    throw new PortcullisConfigError(
+      'PORTCULLIS_CONFIG_MISSING',
+      '',
+      "options are required, e.g. portcullis(io, { origins: ['https://app.example.com'], auth: { secret, algorithms: ['HS256'] } }).",
+      { factory: FACTORY },
     );
   }
-  if ('namespaces' in options) {
-    throw new TypeError(
-      'portcullis: the namespaces option is gone: every namespace is guarded now, including ' +
-        'ones created later and dynamic ones. Name the namespaces to leave open in ' +
-        "publicNamespaces (e.g. publicNamespaces: ['/status']).",
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw new TypeError(
-        `portcullis: unknown option "${key}". Known options: ${[...KNOWN_KEYS].join(', ')}.`,
-      );
-    }
-  }
+  checkOptions(presetOptionsSpec, options, FACTORY);
   const given = options as PortcullisOptions;
   if (given.origin !== false && given.origins === undefined) {
-    throw new TypeError(
-      "portcullis: list the origins allowed to connect (origins: ['https://app.example.com']), or turn the check off explicitly with origin: false.",
+    throw new PortcullisConfigError(
+      'PORTCULLIS_CONFIG_MISSING',
+      'origins',
+      "list the origins allowed to connect (origins: ['https://app.example.com']), or turn the check off explicitly with origin: false.",
+      { factory: FACTORY },
     );
   }
   if (given.auth === undefined) {
-    throw new TypeError(
-      "portcullis: configure authentication (auth: { secret, algorithms: ['HS256'] }, or publicKeys / jwks), or leave it out explicitly with auth: false.",
+    throw new PortcullisConfigError(
+      'PORTCULLIS_CONFIG_MISSING',
+      'auth',
+      "configure authentication (auth: { secret, algorithms: ['HS256'] }, or publicKeys / jwks), or leave it out explicitly with auth: false.",
+      { factory: FACTORY },
     );
   }
   if (given.auth === false) {
-    if (given.authorize) {
-      throw new TypeError('portcullis: authorize needs auth (roles come from the verified token).');
-    }
-  }
-  if (given.publicNamespaces !== undefined) {
-    if (!Array.isArray(given.publicNamespaces)) {
-      throw new TypeError("portcullis: publicNamespaces must be an array such as ['/status'].");
-    }
-    for (const name of given.publicNamespaces) {
-      if (typeof name !== 'string' || !name.startsWith('/')) {
-        throw new TypeError(
-          `portcullis: publicNamespaces entry "${String(name)}" must be a namespace name starting with "/".`,
+    for (const key of NEED_AUTH) {
+      const value = given[key];
+      if (value !== undefined && value !== false) {
+        throw new PortcullisConfigError(
+          'PORTCULLIS_CONFIG_CONFLICT',
+          key,
+          `needs auth (it works on the verified user), and auth is false: configure auth, or remove ${key}.`,
+          { factory: FACTORY },
         );
       }
     }
   }
-  for (const key of ['requireTLS', 'startupCheck'] as const) {
-    const value = given[key];
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new TypeError(`portcullis: ${key} must be true or false.`);
-    }
-  }
 }
+
+export const FACTORY = 'portcullis';

@@ -12,7 +12,7 @@ import {
   type PortcullisUser,
   type SecurityEventBus,
 } from '@portcullis/core';
-import { authGuard, authorize, createTokenVerifier } from '@portcullis/auth';
+import { authGuard, authorize, type AuthGuard } from '@portcullis/auth';
 import { connectionLimitGuard, type ConnectionLimitGuard } from '@portcullis/connection-limit';
 import { idleTimeoutGuard } from '@portcullis/idle-timeout';
 import {
@@ -34,10 +34,11 @@ import { sessionExpiryGuard } from '@portcullis/session-expiry';
 import { checkServerOptions, sizeLimitGuard, type SizeLimitGuard } from '@portcullis/size-limit';
 import { validateGuard } from '@portcullis/validate';
 import { checkPortcullisOptions, type PortcullisOptions } from './options';
+import { buildOrigin, buildUnder } from './option-paths';
 import { requireTlsGuard } from './require-tls';
 import { guardEveryNamespace } from './namespaces';
 import { roomsOptions } from './rooms-options';
-import { installSecurityHeaders } from './security-headers';
+import { addSecurityHeaders, resolveSecurityHeaders } from './security-headers';
 import {
   findDangerousSettings,
   reportDangerousSettings,
@@ -121,35 +122,48 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
   const handshakeOrder: string[] = [];
   const packetOrder: string[] = [];
 
-  // HTTP level: every request, including polling follow-ups and upgrades.
-  if (options.origin !== false && options.origins !== undefined) {
-    engine.use?.(
-      originEngineMiddleware({
-        ...(options.origin ?? {}),
-        origins: options.origins,
-        bus,
-        ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
-      }),
-    );
-    handshakeOrder.push('origin');
-  }
-  if (options.securityHeaders !== false) {
-    installSecurityHeaders(io, core.trustedProxies, options.securityHeaders ?? {});
-  }
+  // Every guard is built (and its options checked) before anything is installed: a
+  // mistake in the options throws with nothing half set up on the server.
+  const originMiddleware =
+    options.origin !== false && options.origins !== undefined
+      ? buildOrigin(() =>
+          originEngineMiddleware({
+            ...(options.origin ?? {}),
+            origins: options.origins as NonNullable<PortcullisOptions['origins']>,
+            bus,
+            ...(options.trustedProxies === undefined
+              ? {}
+              : { trustedProxies: options.trustedProxies }),
+          }),
+        )
+      : undefined;
 
+  const headersSettings = options.securityHeaders;
+  const securityHeaders =
+    headersSettings === false
+      ? undefined
+      : buildUnder('securityHeaders', () => resolveSecurityHeaders(headersSettings ?? {}));
   const requireTls = options.requireTLS ?? process.env.NODE_ENV === 'production';
+  const authMiddleware = auth === undefined ? undefined : buildUnder('auth', () => authGuard(auth));
   const rateLimit =
-    options.rateLimit === false ? undefined : rateLimitGuard(rateLimitOptions(options));
+    options.rateLimit === false
+      ? undefined
+      : buildUnder('rateLimit', () => rateLimitGuard(rateLimitOptions(options)));
+  const connectionLimitSettings = options.connectionLimit;
   const connectionLimit =
-    options.connectionLimit === false
+    connectionLimitSettings === false
       ? undefined
-      : connectionLimitGuard(options.connectionLimit ?? {});
+      : buildUnder('connectionLimit', () => connectionLimitGuard(connectionLimitSettings ?? {}));
+  const logoutRevokeSettings = options.logoutRevoke;
   const revocation =
-    auth === undefined || options.logoutRevoke === false
+    auth === undefined || logoutRevokeSettings === false
       ? undefined
-      : logoutRevokeGuard(options.logoutRevoke ?? {});
+      : buildUnder('logoutRevoke', () => logoutRevokeGuard(logoutRevokeSettings ?? {}));
+  const sizeLimitSettings = options.sizeLimit;
   const sizeLimit =
-    options.sizeLimit === false ? undefined : sizeLimitGuard(options.sizeLimit ?? {});
+    sizeLimitSettings === false
+      ? undefined
+      : buildUnder('sizeLimit', () => sizeLimitGuard(sizeLimitSettings ?? {}));
 
   // The refresh token is checked exactly like a handshake token, and against the
   // denylist, so a revoked session cannot refresh its way back in.
@@ -157,7 +171,8 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
     auth === undefined
       ? undefined
       : (() => {
-          const verify = createTokenVerifier(auth);
+          // The handshake's own verifier: one key cache for handshakes and refreshes.
+          const verify = (authMiddleware as AuthGuard).verifyToken;
           return async (token: string): Promise<PortcullisUser> => {
             const user = await verify(token);
             const verdict =
@@ -170,7 +185,12 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
   const packetGuards: PacketGuard[] = [];
   if (sizeLimit !== undefined) packetGuards.push(sizeLimit);
   if (rateLimit !== undefined) packetGuards.push(...rateLimit.packetGuards);
-  const rooms = options.rooms ? roomsGuard(roomsOptions(options.rooms, auth)) : undefined;
+  const roomsSettings = options.rooms;
+  const rooms = roomsSettings
+    ? buildUnder('rooms', () =>
+        roomsGuard(roomsOptions(roomsSettings, authMiddleware?.verifyToken)),
+      )
+    : undefined;
   // After a refresh the socket's identity may have changed: its revocation rooms follow,
   // and the rooms it holds by rule or capability are decided again.
   const onUserChange =
@@ -182,41 +202,59 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
         };
   if (auth !== undefined && options.sessionExpiry !== false) {
     packetGuards.push(
-      sessionExpiryGuard({
-        ...(options.sessionExpiry ?? {}),
-        ...(verifyRefresh === undefined ? {} : { verifyToken: verifyRefresh }),
-        ...(onUserChange === undefined ? {} : { onUserChange }),
-      }),
+      buildUnder('sessionExpiry', () =>
+        sessionExpiryGuard({
+          ...(options.sessionExpiry ?? {}),
+          ...(verifyRefresh === undefined ? {} : { verifyToken: verifyRefresh }),
+          ...(onUserChange === undefined ? {} : { onUserChange }),
+        }),
+      ),
     );
   }
   if (rooms !== undefined) {
-    rooms.install(io);
     packetGuards.push(rooms);
   }
   if (options.authorize) {
     const { rules, ...authorizeOptions } = options.authorize;
-    packetGuards.push(authorize(rules, authorizeOptions));
+    packetGuards.push(buildUnder('authorize', () => authorize(rules, authorizeOptions)));
   }
   if (options.validate) {
     const { schemas, ...validateOptions } = options.validate;
-    packetGuards.push(validateGuard(schemas, validateOptions));
+    packetGuards.push(buildUnder('validate', () => validateGuard(schemas, validateOptions)));
   }
   // Content rules judge the text as sent, before sanitizing rewrites it.
-  if (options.content) packetGuards.push(contentGuard(options.content));
+  const contentSettings = options.content;
+  if (contentSettings)
+    packetGuards.push(buildUnder('content', () => contentGuard(contentSettings)));
   if (options.sanitize) {
-    packetGuards.push(sanitizeGuard(options.sanitize === true ? {} : options.sanitize));
+    const sanitizeSettings = options.sanitize === true ? {} : options.sanitize;
+    packetGuards.push(buildUnder('sanitize', () => sanitizeGuard(sanitizeSettings)));
   }
   // Last of the checks: a message refused by any other guard must not burn its id.
-  if (options.replay) packetGuards.push(replayGuard(options.replay));
-  if (options.idleTimeout !== false) packetGuards.push(idleTimeoutGuard(options.idleTimeout ?? {}));
+  const replaySettings = options.replay;
+  if (replaySettings) packetGuards.push(buildUnder('replay', () => replayGuard(replaySettings)));
+  if (options.idleTimeout !== false) {
+    const idleSettings = options.idleTimeout ?? {};
+    packetGuards.push(buildUnder('idleTimeout', () => idleTimeoutGuard(idleSettings)));
+  }
   packetOrder.push(...packetGuards.map((guard) => guard.guardName));
+
+  // HTTP level: every request, including polling follow-ups and upgrades.
+  if (originMiddleware !== undefined) {
+    engine.use?.(originMiddleware);
+    handshakeOrder.push('origin');
+  }
+  if (securityHeaders !== undefined) {
+    addSecurityHeaders(io, core.trustedProxies, securityHeaders);
+  }
+  rooms?.install(io);
 
   // The handshake chain, in order. Revocation is decisive and free of side effects, so
   // it comes before the connection caps, which take a place (or evict) when they admit.
   const handshakeChain: HandshakeMiddleware[] = [];
   if (requireTls) handshakeChain.push(requireTlsGuard(core.trustedProxies));
   if (rateLimit !== undefined) handshakeChain.push(rateLimit.connections);
-  if (auth !== undefined) handshakeChain.push(authGuard(auth));
+  if (auth !== undefined) handshakeChain.push(authMiddleware as HandshakeMiddleware);
   if (rateLimit !== undefined && auth !== undefined) handshakeChain.push(rateLimit.userConnections);
   if (revocation !== undefined) handshakeChain.push(revocation.handshake);
   if (requireTls) handshakeOrder.push('transport');

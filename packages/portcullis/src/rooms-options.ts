@@ -1,4 +1,5 @@
-import { createTokenVerifier, type AuthGuardOptions } from '@portcullis/auth';
+import { PortcullisConfigError } from '@portcullis/core';
+import type { TokenVerifier } from '@portcullis/auth';
 import type { RoomsGuardOptions, RoomTokenOptions } from '@portcullis/rooms';
 
 /**
@@ -10,10 +11,13 @@ export type PresetRoomsOptions = Omit<RoomsGuardOptions, 'roomTokens'> & {
   roomTokens?: boolean | Omit<RoomTokenOptions, 'verify'> | RoomTokenOptions;
 };
 
-/** The rooms guard's options, with the handshake's verifier for room tokens. */
+/**
+ * The rooms guard's options, with the handshake's verifier for room tokens (the same
+ * key cache as the handshake: `verifyHandshakeToken` is the auth guard's own).
+ */
 export function roomsOptions(
   given: PresetRoomsOptions,
-  auth: AuthGuardOptions | undefined,
+  verifyHandshakeToken: TokenVerifier | undefined,
 ): RoomsGuardOptions {
   const { roomTokens, ...rest } = given;
   if (roomTokens === undefined || roomTokens === false) return rest;
@@ -21,12 +25,14 @@ export function roomsOptions(
   if ('verify' in settings && settings.verify !== undefined) {
     return { ...rest, roomTokens: settings as RoomTokenOptions };
   }
-  if (auth === undefined) {
-    throw new TypeError(
-      'portcullis: rooms.roomTokens needs auth (room tokens are checked with its keys), or a verify function of your own.',
+  if (verifyHandshakeToken === undefined) {
+    throw new PortcullisConfigError(
+      'PORTCULLIS_CONFIG_CONFLICT',
+      'roomTokens',
+      'needs auth (room tokens are checked with its keys), or a verify function of your own.',
     );
   }
-  const verify = createTokenVerifier(auth);
+  const verify = verifyHandshakeToken;
   return {
     ...rest,
     roomTokens: {

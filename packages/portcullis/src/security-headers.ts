@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { resolveClientIp, type TrustedProxies } from '@portcullis/core';
-import type { AnyServer } from '@portcullis/core';
+import {
+  checkOptions,
+  opt,
+  resolveClientIp,
+  type AnyServer,
+  type OptionSpec,
+  type TrustedProxies,
+} from '@portcullis/core';
 
 export interface SecurityHeadersOptions {
   /** `Strict-Transport-Security` value sent on TLS responses. `false` leaves it out. */
@@ -8,6 +14,11 @@ export interface SecurityHeadersOptions {
   /** CSP for polling responses (they are data, never a document). `false` leaves it out. */
   contentSecurityPolicy?: string | false;
 }
+
+export const securityHeadersOptionsSpec: OptionSpec = opt.object({
+  hsts: opt.off(opt.string()),
+  contentSecurityPolicy: opt.off(opt.string()),
+});
 
 export const DEFAULT_HSTS = 'max-age=15552000; includeSubDomains';
 export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'";
@@ -30,6 +41,22 @@ export function cameOverTls(req: IncomingMessage, trusted: TrustedProxies): bool
   return last === 'https' || last === 'wss';
 }
 
+/** The headers to send, resolved once (options checked here, at start-up). */
+export interface ResolvedSecurityHeaders {
+  readonly hsts: string | false;
+  readonly contentSecurityPolicy: string | false;
+}
+
+export function resolveSecurityHeaders(
+  options: SecurityHeadersOptions = {},
+): ResolvedSecurityHeaders {
+  checkOptions(securityHeadersOptionsSpec, options, 'installSecurityHeaders');
+  return {
+    hsts: options.hsts ?? DEFAULT_HSTS,
+    contentSecurityPolicy: options.contentSecurityPolicy ?? DEFAULT_CSP,
+  };
+}
+
 /**
  * Adds security headers to every HTTP response of the Engine.IO handshake and of
  * polling requests (the WebSocket upgrade response included): `nosniff`, `no-store`,
@@ -40,9 +67,16 @@ export function installSecurityHeaders(
   trusted: TrustedProxies,
   options: SecurityHeadersOptions = {},
 ): void {
-  const hsts = options.hsts ?? DEFAULT_HSTS;
-  const csp = options.contentSecurityPolicy ?? DEFAULT_CSP;
-  io.engine.on('headers', function addSecurityHeaders(headers: Headers, req: IncomingMessage) {
+  addSecurityHeaders(io, trusted, resolveSecurityHeaders(options));
+}
+
+/** `installSecurityHeaders` with options already resolved (the preset checks them first). */
+export function addSecurityHeaders(
+  io: AnyServer,
+  trusted: TrustedProxies,
+  { hsts, contentSecurityPolicy: csp }: ResolvedSecurityHeaders,
+): void {
+  io.engine.on('headers', function addHeaders(headers: Headers, req: IncomingMessage) {
     headers['X-Content-Type-Options'] = 'nosniff';
     headers['Cache-Control'] = 'no-store';
     if (csp !== false) headers['Content-Security-Policy'] = csp;

@@ -34,7 +34,7 @@ describe('portcullis(io, options): set-up checks', () => {
     );
     expect(() =>
       portcullis(server.io, { origins: [ORIGIN], auth: false, rateLimits: {} } as never),
-    ).toThrow(/unknown option "rateLimits"/);
+    ).toThrow(/rateLimits: unknown option, did you mean rateLimit\?/);
     expect(() => portcullis(server.io, { origins: ['example.com'], auth: false })).toThrow();
     expect(() =>
       portcullis(server.io, {
