@@ -1,4 +1,5 @@
 import { RETRYABLE_BY_DEFAULT, isGuardErrorCode, type GuardErrorCode } from './codes';
+import { readTransportRefusal } from './transport-refusal';
 
 /** Where a payload was wrong and how (never the value itself). */
 export interface GuardErrorDetail {
@@ -86,7 +87,9 @@ function fromPayload(payload: Record<string, unknown>, code: GuardErrorCode): Gu
  * Reads a Portcullis refusal out of whatever carried it; `undefined` when `value` is not
  * one (a network error, an ordinary ack reply, an unknown code):
  *
- * - the `Error` of `connect_error` (its `data`),
+ * - the `Error` of `connect_error` (its `data`), or the transport error of an HTTP 403
+ *   answered before the handshake (the origin check: `ORIGIN_REJECTED`, read from the
+ *   response body when the transport exposes it),
  * - an ack reply `{ error: { code, … } }`,
  * - the payload of `portcullis:error`, `portcullis:disconnect`, `portcullis:expired`,
  * - a `GuardErrorInfo` (returned as a copy).
@@ -103,7 +106,9 @@ function fromPayload(payload: Record<string, unknown>, code: GuardErrorCode): Gu
 export function readGuardError(value: unknown): GuardErrorInfo | undefined {
   if (!isRecord(value)) return undefined;
   const carried = [value.data, value.error, value].find(hasGuardCode);
-  return carried === undefined ? undefined : fromPayload(carried, carried.code as GuardErrorCode);
+  if (carried !== undefined) return fromPayload(carried, carried.code as GuardErrorCode);
+  const refused = readTransportRefusal(value);
+  return refused === undefined ? undefined : fromPayload(refused, refused.code);
 }
 
 /** Whether `value` carries a Portcullis refusal (see `readGuardError`). */
