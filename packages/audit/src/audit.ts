@@ -1,8 +1,10 @@
 import {
+  checkOptions,
   securityEvents,
   type SecurityEventBus,
   type SecurityEventListener,
 } from '@portcullis/core';
+import { auditOptionsSpec } from './options';
 import { detectSuspiciousActivity, type SuspiciousActivityOptions } from './suspicious';
 
 export interface AuditOptions {
@@ -20,16 +22,7 @@ export interface AuditOptions {
  * bus: the guards and the other sinks carry on.
  */
 export function audit(options: AuditOptions): () => void {
-  if (!Array.isArray(options.sinks) || options.sinks.length === 0) {
-    throw new TypeError(
-      'audit({ sinks }) needs at least one sink, e.g. audit({ sinks: [jsonLinesSink(process.stdout)] }).',
-    );
-  }
-  for (const sink of options.sinks) {
-    if (typeof sink !== 'function') {
-      throw new TypeError('audit: every sink must be a function (event) => void.');
-    }
-  }
+  checkOptions(auditOptionsSpec, options, 'audit');
   const bus = options.bus ?? securityEvents;
   const stops = options.sinks.map((sink) => bus.on(sink));
   if (options.suspicious !== false) stops.push(detectSuspiciousActivity(bus, options.suspicious));

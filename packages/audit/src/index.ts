@@ -8,3 +8,4 @@ export {
   type Threshold,
 } from './suspicious';
 export { redactEvent, redactText, REDACTED, type RedactedEvent } from './redact';
+export { auditOptionsSpec, suspiciousActivityOptionsSpec } from './options';

@@ -1,4 +1,10 @@
-import type { GuardErrorCode, SecurityEvent, SecurityEventBus } from '@portcullis/core';
+import {
+  checkOptions,
+  type GuardErrorCode,
+  type SecurityEvent,
+  type SecurityEventBus,
+} from '@portcullis/core';
+import { suspiciousActivityOptionsSpec } from './options';
 
 /** A count in a window: `threshold` events within `windowMs`. */
 export interface Threshold {
@@ -29,14 +35,8 @@ interface Window {
   startedAt: number;
 }
 
-function checkThreshold(name: string, value: Threshold | false | undefined, fallback: Threshold) {
-  if (value === false) return undefined;
-  const chosen = value ?? fallback;
-  if (!Number.isInteger(chosen.threshold) || chosen.threshold < 1) {
-    throw new TypeError(`${name}.threshold must be a positive integer.`);
-  }
-  if (!(chosen.windowMs > 0)) throw new TypeError(`${name}.windowMs must be positive.`);
-  return chosen;
+function chosenThreshold(value: Threshold | false | undefined, fallback: Threshold) {
+  return value === false ? undefined : (value ?? fallback);
 }
 
 /** Fixed-window counters in a bounded Map: a flood of new sources cannot grow memory. */
@@ -83,20 +83,18 @@ export function detectSuspiciousActivity(
   bus: SecurityEventBus,
   options: SuspiciousActivityOptions = {},
 ): () => void {
+  checkOptions(suspiciousActivityOptionsSpec, options, 'detectSuspiciousActivity');
   const now = options.now ?? Date.now;
   const maxSources = options.maxTrackedSources ?? 10_000;
-  if (!Number.isInteger(maxSources) || maxSources < 1) {
-    throw new TypeError('maxTrackedSources must be a positive integer.');
-  }
-  const authLimit = checkThreshold('authFailuresPerIp', options.authFailuresPerIp, {
+  const authLimit = chosenThreshold(options.authFailuresPerIp, {
     threshold: 20,
     windowMs: 60_000,
   });
-  const socketLimit = checkThreshold('refusalsPerSocket', options.refusalsPerSocket, {
+  const socketLimit = chosenThreshold(options.refusalsPerSocket, {
     threshold: 50,
     windowMs: 60_000,
   });
-  const ipLimit = checkThreshold('refusalsPerIp', options.refusalsPerIp, {
+  const ipLimit = chosenThreshold(options.refusalsPerIp, {
     threshold: 100,
     windowMs: 60_000,
   });

@@ -6,7 +6,7 @@ import {
   usePacketGuards,
   type SecurityEvent,
 } from '@portcullis/core';
-import { detectSuspiciousActivity } from '@portcullis/audit';
+import { audit, detectSuspiciousActivity } from '@portcullis/audit';
 import { connectClient, emitWithAck, expectConnectError, startServer } from '@portcullis/testing';
 
 describe('detectSuspiciousActivity', () => {
@@ -87,6 +87,23 @@ describe('detectSuspiciousActivity', () => {
     bus.emit({ type: 'handshake_refused', code: 'AUTH_INVALID', at: 1, ip: '203.0.113.1' });
     stop();
     expect(reported).toEqual(['203.0.113.1']);
+  });
+
+  it('refuses misspelt options with their path and the nearest key', () => {
+    const sink = (): void => undefined;
+    expect(() => audit({ sinks: [sink], suspicous: false } as never)).toThrow(
+      'audit: suspicous: unknown option, did you mean suspicious?',
+    );
+    expect(() =>
+      audit({ sinks: [sink], suspicious: { refusalsPerSockt: false } } as never),
+    ).toThrow(
+      'audit: suspicious.refusalsPerSockt: unknown option, did you mean suspicious.refusalsPerSocket?',
+    );
+    expect(() =>
+      detectSuspiciousActivity(new SecurityEventBus(), {
+        refusalsPerIp: { threshold: 5, windowMS: 1000 },
+      } as never),
+    ).toThrow(/refusalsPerIp\.windowMS: unknown option, did you mean refusalsPerIp\.windowMs\?/);
   });
 
   it('validates thresholds', () => {
