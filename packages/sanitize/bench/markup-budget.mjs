@@ -140,7 +140,7 @@ console.log(
 );
 const refused = run(OVER, {});
 // The same loop with a guard that skips the event: what making the packet costs.
-const making = run(OVER, { otherEvents: 'skip' });
+const making = run(OVER, { otherEvents: false });
 const unbounded = run(OVER, { markupBudget: false });
 OVER.forEach(([name], index) => {
   const net = Math.max(0, refused[index].ms - making[index].ms) * 1000;
