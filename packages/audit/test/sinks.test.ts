@@ -9,17 +9,30 @@ import {
   type SecurityEvent,
 } from '@portcullis/core';
 import { audit, jsonLinesSink, pinoSink, prometheusSink, redactEvent } from '@portcullis/audit';
-import {
-  connectClient,
-  emitWithAck,
-  expectConnectError,
-  startServer,
-  waitFor,
-} from '@portcullis/testing';
+import { connectClient, emitWithAck, expectConnectError, startServer } from '@portcullis/testing';
 import { pino } from 'pino';
 import * as promClient from 'prom-client';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNlY3JldA';
+
+/**
+ * The token everywhere a client can put it and a careless change could copy it from:
+ * the auth object, the query string, the Authorization and Cookie headers.
+ */
+const planted = (token: string) => ({
+  auth: { token },
+  query: { token: TOKEN },
+  extraHeaders: { authorization: `Bearer ${TOKEN}`, cookie: `session=${TOKEN}` },
+});
+
+/** Resolves once `lines` holds `count` lines (the sink wrote them), or fails. */
+async function linesReach(lines: string[], count: number): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (lines.length < count) {
+    if (Date.now() > deadline) throw new Error(`only ${lines.length} of ${count} lines written`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** A server whose guards refuse on demand, feeding `bus`. */
 async function guardedServer(bus: SecurityEventBus) {
@@ -27,15 +40,20 @@ async function guardedServer(bus: SecurityEventBus) {
     setup(io) {
       configurePortcullis(io, { bus });
       recordConnections(io);
+      // Refusals carry the token in their cause, where a careless sink could copy it from.
       io.use(
         handshakeGuard('auth', (socket) =>
-          socket.handshake.auth.token === 'good' ? undefined : new GuardError('AUTH_INVALID'),
+          socket.handshake.auth.token === 'good'
+            ? undefined
+            : new GuardError('AUTH_INVALID', { cause: new Error(`bad token ${TOKEN}`) }),
         ),
       );
       usePacketGuards(io, {
         guardName: 'validate',
         check: (_socket, [event]) =>
-          event === 'bad' ? new GuardError('VALIDATION_FAILED') : undefined,
+          event === 'bad'
+            ? new GuardError('VALIDATION_FAILED', { cause: new Error(`token ${TOKEN}`) })
+            : undefined,
       });
       io.on('connection', (socket) => socket.on('ok', (ack: (v: string) => void) => ack('ok')));
     },
@@ -63,12 +81,12 @@ describe('jsonLinesSink', () => {
     const { stream, lines } = collectLines();
     const stop = audit({ bus, sinks: [jsonLinesSink(stream)], suspicious: false });
     const server = await guardedServer(bus);
-    await expectConnectError(server.url, { auth: { token: TOKEN } });
-    const client = await connectClient(server.url, { auth: { token: 'good' } });
+    await expectConnectError(server.url, planted(TOKEN));
+    const client = await connectClient(server.url, planted('good'));
     await emitWithAck(client, 'bad', { text: 'my private message' });
     client.disconnect();
-    await waitFor(server.io.of('/'), 'disconnect', 200).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The disconnection is the fourth event: wait for it to be written, not for a timer.
+    await linesReach(lines, 4);
     stop();
     const events = lines.map((line) => JSON.parse(line) as SecurityEvent);
     expect(events.map((event) => `${event.type}:${event.code ?? ''}`)).toEqual([
@@ -112,9 +130,9 @@ describe('pinoSink', () => {
     const logger = pino({ level: 'info' }, stream);
     const stop = audit({ bus, sinks: [pinoSink(logger)], suspicious: false });
     const server = await guardedServer(bus);
-    await expectConnectError(server.url, { auth: { token: TOKEN } });
-    await connectClient(server.url, { auth: { token: 'good' } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expectConnectError(server.url, planted(TOKEN));
+    await connectClient(server.url, planted('good'));
+    await linesReach(lines, 2);
     stop();
     const entries = lines.map(
       (line) => JSON.parse(line) as { level: number; portcullis: SecurityEvent },
