@@ -85,6 +85,13 @@ export interface PortcullisOptions extends Omit<CoreOptions, 'now'> {
   /** Warn at start-up about dangerous server settings. Default `true`. */
   startupCheck?: boolean;
   /**
+   * While nothing else listens to the security events, print one short line per kind
+   * of refusal (a few a minute at most), so a developer sees why a client was refused.
+   * `true` prints with `console.warn`; a function gets the lines. Default: on unless
+   * `NODE_ENV` is `production` or `test`.
+   */
+  logRefusals?: boolean | ((line: string) => void);
+  /**
    * Namespaces left WITHOUT any guard, by exact name (e.g. `['/status']`). Every other
    * namespace is guarded: those that exist when `portcullis()` runs, those created later
    * with `io.of()`, and the children of dynamic namespaces (`io.of(/^\/room-\w+$/)`).
@@ -119,6 +126,7 @@ const presetOptionsSpec: OptionSpec = opt.object({
   requireTLS: opt.boolean(),
   securityHeaders: guardOptions,
   startupCheck: opt.boolean(),
+  logRefusals: opt.union(opt.boolean(), opt.func()),
   publicNamespaces: opt.array(
     opt.custom(
       'a namespace name starting with "/" (e.g. \'/status\')',

@@ -35,6 +35,7 @@ import { checkServerOptions, sizeLimitGuard, type SizeLimitGuard } from '@portcu
 import { validateGuard } from '@portcullis/validate';
 import { checkPortcullisOptions, type PortcullisOptions } from './options';
 import { buildOrigin, buildUnder } from './option-paths';
+import { logRefusalsWhileUnheard, type RefusalLogPrinter } from './refusal-log';
 import { requireTlsGuard } from './require-tls';
 import { guardEveryNamespace } from './namespaces';
 import { roomsOptions } from './rooms-options';
@@ -83,6 +84,18 @@ function rateLimitOptions(options: PortcullisOptions): RateLimitGuardOptions {
   if (given.messages === false) return given;
   const costPerKiB = options.sizeLimit === false ? false : 1;
   return { ...given, messages: { costPerKiB, ...given.messages } };
+}
+
+/**
+ * The refusal log's printer: the app's function, `console.warn` when asked for or by
+ * default outside production and tests (test runners set `NODE_ENV=test`, and refusals
+ * there are made on purpose), or none.
+ */
+function refusalPrinter(option: PortcullisOptions['logRefusals']): RefusalLogPrinter | undefined {
+  if (typeof option === 'function') return option;
+  const environment = process.env.NODE_ENV;
+  const on = option ?? (environment !== 'production' && environment !== 'test');
+  return on ? (line) => console.warn(line) : undefined;
 }
 
 /**
@@ -287,6 +300,9 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
   });
   // Revocations go through every namespace there is when they are made.
   revocation?.revokeThrough(everyNamespace(io));
+
+  const printRefusal = refusalPrinter(options.logRefusals);
+  if (printRefusal !== undefined) logRefusalsWhileUnheard(bus, printRefusal, core.now);
 
   const warnings: StartupWarning[] = [];
   if (options.startupCheck !== false) {

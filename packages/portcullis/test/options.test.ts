@@ -9,6 +9,7 @@ type GuardKey = Exclude<
   | 'origins'
   | 'requireTLS'
   | 'startupCheck'
+  | 'logRefusals'
   | 'publicNamespaces'
   | 'trustedProxies'
   | 'errorEvent'
