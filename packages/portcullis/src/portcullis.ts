@@ -264,17 +264,20 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
 
   // The handshake chain, in order. Revocation is decisive and free of side effects, so
   // it comes before the connection caps, which take a place (or evict) when they admit.
-  const handshakeChain: HandshakeMiddleware[] = [];
-  if (requireTls) handshakeChain.push(requireTlsGuard(core.trustedProxies));
-  if (rateLimit !== undefined) handshakeChain.push(rateLimit.connections);
-  if (auth !== undefined) handshakeChain.push(authMiddleware as HandshakeMiddleware);
-  if (rateLimit !== undefined && auth !== undefined) handshakeChain.push(rateLimit.userConnections);
-  if (revocation !== undefined) handshakeChain.push(revocation.handshake);
-  if (requireTls) handshakeOrder.push('transport');
-  if (rateLimit !== undefined) handshakeOrder.push('rate-limit (ip)');
-  if (auth !== undefined) handshakeOrder.push('auth');
-  if (rateLimit !== undefined && auth !== undefined) handshakeOrder.push('rate-limit (user)');
-  if (revocation !== undefined) handshakeOrder.push('logout-revoke');
+  // Each step with the name `order.handshake` reports: the order is read off the chain.
+  const steps: (readonly [name: string, middleware: HandshakeMiddleware | undefined])[] = [
+    ['transport', requireTls ? requireTlsGuard(core.trustedProxies) : undefined],
+    ['rate-limit (ip)', rateLimit?.connections],
+    ['auth', authMiddleware],
+    ['rate-limit (user)', auth === undefined ? undefined : rateLimit?.userConnections],
+    ['logout-revoke', revocation?.handshake],
+  ];
+  const installed = steps.filter(
+    (step): step is readonly [string, HandshakeMiddleware] => step[1] !== undefined,
+  );
+  const handshakeChain = installed.map(([, middleware]) => middleware);
+  handshakeOrder.push(...installed.map(([name]) => name));
+  // The caps install themselves on the namespace, after the chain.
   if (connectionLimit !== undefined) handshakeOrder.push('connection-limit');
 
   const recovery = io._opts.connectionStateRecovery !== undefined;
