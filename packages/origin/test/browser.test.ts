@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,49 +7,29 @@ import { join } from 'node:path';
 import type { Socket } from 'socket.io';
 import { configurePortcullis, type SecurityEvent } from '@portcullis/core';
 import { originEngineMiddleware, originGuard } from '@portcullis/origin';
-import { onCleanup, startServer, type TestServer } from '@portcullis/testing';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  describeBrowser,
+  onCleanup,
+  startServer,
+  type TestServer,
+} from '@portcullis/testing';
 import { eventCollector } from './helpers';
 
 /**
- * What no Node client can show: what a real browser sends. Debian's Chromium, driven
- * with nothing but a command line; CI installs it (.ci/run).
+ * What no Node client can show: what a real browser sends. Debian's Chromium (CI
+ * installs it), driven with nothing but a command line: the shared flags of
+ * `@portcullis/testing`, a fresh profile, one URL.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_TIMEOUT_MS = 15_000;
-
-function describeChromium(name: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) {
-    describe(name, body);
-  } else if (process.env.CI === 'true' || process.env.CI === '1') {
-    describe(name, () => {
-      it('needs Chromium', () => {
-        throw new Error(`${CHROMIUM} is required in CI for browser tests.`);
-      });
-    });
-  } else {
-    console.warn(`*** "${name}" SKIPPED: no ${CHROMIUM}.`);
-    describe.skip(name, body);
-  }
-}
 
 /** Opens `url` in a fresh headless Chromium, closed (and its profile deleted) after the test. */
 function openInChromium(url: string): void {
   const profile = mkdtempSync(join(tmpdir(), 'portcullis-origin-'));
   const browser = spawn(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-extensions',
-      `--user-data-dir=${profile}`,
-      url,
-    ],
+    CHROMIUM_PATH,
+    [...CHROMIUM_ARGS, '--disable-extensions', `--user-data-dir=${profile}`, url],
     { stdio: 'ignore' },
   );
   onCleanup(
@@ -130,7 +110,7 @@ function observe(server: TestServer): Observed {
   return observed;
 }
 
-describeChromium('in a real browser (Chromium)', () => {
+describeBrowser('in a real browser (Chromium)', () => {
   it('a same-origin page connects with the default transports, polling then websocket', async () => {
     const { bus, events } = eventCollector();
     const server = await startServer();
