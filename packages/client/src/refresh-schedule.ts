@@ -92,15 +92,18 @@ export function refreshSchedule(options: RefreshScheduleOptions): RefreshSchedul
     return Math.max(at, lastStartedAt + interval);
   };
 
-  /** `refreshBeforeMs` ahead, or at half the time left when that is shorter; floored. */
+  /**
+   * `refreshBeforeMs` ahead, or at half the time left when that is shorter; floored. A
+   * refresh already due sooner stays: the server's warning about the new expiry can
+   * arrive before the answer to the refresh that made it, and must not be dropped.
+   */
   const planFor = (expiresAt: number): void => {
-    if (refreshBeforeMs === undefined) {
-      stop();
-      return;
-    }
+    if (refreshBeforeMs === undefined) return;
     const current = now();
     const left = expiresAt - current;
-    runAt(notBeforeFloor(current + Math.max(0, left - refreshBeforeMs, left / 2)));
+    const at = notBeforeFloor(current + Math.max(0, left - refreshBeforeMs, left / 2));
+    if (timer !== undefined && dueAt <= at) return;
+    runAt(at);
   };
 
   const soon = (): void => {
@@ -119,8 +122,9 @@ export function refreshSchedule(options: RefreshScheduleOptions): RefreshSchedul
       if (endingAt !== undefined && expiresAt !== undefined && expiresAt > endingAt) {
         endingAt = undefined;
       }
-      if (expiresAt === undefined || isEnding(expiresAt)) stop();
-      else planFor(expiresAt);
+      // A new connection: nothing planned for the previous one carries over.
+      stop();
+      if (expiresAt !== undefined && !isEnding(expiresAt)) planFor(expiresAt);
     },
     started() {
       lastStartedAt = now();
