@@ -5,6 +5,7 @@ import {
   getContext,
   handshakeGuard,
   ipSubnetKey,
+  onSocketRelease,
   recordSocketEvent,
   whenPacketsReleased,
   type AnyNamespace,
@@ -110,8 +111,12 @@ export function connectionLimitGuard(
     counts.activate(lease);
     watch.settle(lease.socket);
     pendingDeadlines.cancel(lease);
-    // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
-    lease.socket.on('disconnect', () => release(lease));
+    // Its `disconnect` releases it: core's one release listener runs `releaseSocket`.
+  }
+
+  function releaseSocket(socket: AnySocket): void {
+    const lease = leases.get(socket);
+    if (lease !== undefined) release(lease);
   }
 
   /**
@@ -282,6 +287,7 @@ export function connectionLimitGuard(
   function watchNamespace(nsp: AnyNamespace): void {
     if (watchedNamespaces.has(nsp)) return;
     watchedNamespaces.add(nsp);
+    onSocketRelease(nsp, releaseSocket);
     nsp.on('connection', onConnection);
   }
 

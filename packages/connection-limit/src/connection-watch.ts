@@ -6,17 +6,17 @@ type PacketListener = (packet: { type: string; data?: unknown }) => void;
 interface EngineConnection {
   on(event: 'close', listener: () => void): unknown;
   on(event: 'packetCreate', listener: PacketListener): unknown;
+  off(event: 'close', listener: () => void): unknown;
   off(event: 'packetCreate', listener: PacketListener): unknown;
 }
 
-/** What the watch keeps per engine.io connection. */
+/** What the watch keeps per engine.io connection, while a handshake on it is pending. */
 interface Watched {
   readonly conn: EngineConnection;
   /** An array: one namespace per connection is the common case, and a Set costs more. */
   readonly leases: Lease[];
   readonly onPacket: PacketListener;
-  /** Outgoing packets are looked at only while a handshake on this connection is pending. */
-  listening: boolean;
+  readonly onClose: () => void;
 }
 
 function isEngineConnection(value: unknown): value is EngineConnection {
@@ -40,13 +40,16 @@ export function connectErrorNamespace(data: unknown): string | undefined {
 }
 
 /**
- * Watches one engine.io connection (shared by its namespaces) for the two ends of a
- * handshake that Socket.io reports to nobody else:
- * - the connection closes (client killed, network cut, ping timeout), before or after
- *   the socket connected: every lease on it is released;
+ * Watches one engine.io connection (shared by its namespaces) while a handshake on it is
+ * pending, for the two ends of a handshake that Socket.io reports to nobody else:
+ * - the connection closes (client killed, network cut, ping timeout) before the socket
+ *   connected: every lease on it is released;
  * - a later `io.use` middleware refused the socket: Socket.io sends `CONNECT_ERROR` for
  *   that namespace and drops the socket without a `disconnect` event, so the pending
  *   lease of that namespace is released.
+ * Once no handshake on the connection is pending, the watch lets go of it: a connected
+ * socket's lease is released by its `disconnect`, which also fires when the connection
+ * closes, so a connected client costs the watch nothing.
  */
 export class ConnectionWatch {
   private readonly watched = new WeakMap<object, Watched>();
@@ -54,6 +57,7 @@ export class ConnectionWatch {
   constructor(private readonly release: (lease: Lease) => void) {}
 
   add(socket: AnySocket, lease: Lease): void {
+    if (lease.state !== 'pending') return;
     const conn: unknown = socket.conn;
     if (!isEngineConnection(conn)) return;
     let watched = this.watched.get(conn);
@@ -70,16 +74,16 @@ export class ConnectionWatch {
           }
         }
       };
-      watched = { conn, leases, onPacket, listening: false };
-      this.watched.set(conn, watched);
-      // `close` fires once; `on` spares the wrapper `once` allocates per connection.
-      conn.on('close', () => {
+      const onClose = (): void => {
         for (const each of leases.slice()) this.release(each);
         leases.length = 0;
-      });
+      };
+      watched = { conn, leases, onPacket, onClose };
+      this.watched.set(conn, watched);
+      conn.on('close', onClose);
+      conn.on('packetCreate', onPacket);
     }
     if (!watched.leases.includes(lease)) watched.leases.push(lease);
-    this.settle(socket);
   }
 
   delete(socket: AnySocket, lease: Lease): void {
@@ -90,22 +94,16 @@ export class ConnectionWatch {
   }
 
   /**
-   * Call when a lease of this socket's connection changes state: listens to outgoing
-   * packets while a handshake is pending, and stops once none is, so connected sockets
-   * pay nothing per message.
+   * Call when a lease of this socket's connection changes state: once no handshake on
+   * the connection is pending, its listeners and its entry go.
    */
   settle(socket: AnySocket): void {
-    const watched = this.watched.get(socket.conn);
+    const conn = socket.conn as object;
+    const watched = this.watched.get(conn);
     if (watched === undefined) return;
-    let pending = false;
-    for (const lease of watched.leases) {
-      if (lease.state === 'pending') {
-        pending = true;
-        break;
-      }
-    }
-    if (pending && !watched.listening) watched.conn.on('packetCreate', watched.onPacket);
-    if (!pending && watched.listening) watched.conn.off('packetCreate', watched.onPacket);
-    watched.listening = pending;
+    for (const lease of watched.leases) if (lease.state === 'pending') return;
+    watched.conn.off('close', watched.onClose);
+    watched.conn.off('packetCreate', watched.onPacket);
+    this.watched.delete(conn);
   }
 }

@@ -1,6 +1,7 @@
 import { GuardError, isGuardError } from './guard-error';
 import { recordSocketEvent } from './record';
 import { refusePacket } from './refuse';
+import { onSocketRelease, type ReleaseStep } from './socket-release';
 import type {
   AnyNamespace,
   AnyServer,
@@ -95,8 +96,14 @@ export type PacketCheck<S extends AnySocket = AnySocket> = (
 export interface PacketGuard<S extends AnySocket = AnySocket> {
   readonly guardName: string;
   readonly check: PacketCheck<S>;
-  /** Runs once when a socket connects, before its first packet (timers, listeners). */
+  /** Runs once when a socket connects, before its first packet (timers, state). */
   readonly attach?: (socket: S) => void;
+  /**
+   * Runs once when a socket that `attach` saw disconnects: what the guard keeps for the
+   * socket is given back here. Registered once per namespace (core's `onSocketRelease`),
+   * so a guard adds no `disconnect` listener of its own to each socket.
+   */
+  readonly release?: (socket: S, reason: string) => void;
 }
 
 /**
@@ -110,44 +117,61 @@ export function packetMiddleware<S extends AnySocket>(
   socket: S,
   guards: readonly PacketGuard<S>[],
 ): PacketMiddleware {
-  const count = guards.length;
-  const refuse = (packet: Packet, error: GuardError, index: number): void => {
-    const guard = guards[index] as PacketGuard<S>;
-    try {
-      refusePacket(socket, packet, error, guard.guardName);
-    } catch {
-      // The client may be gone mid-reply; there is nothing left to tell it.
-    }
+  // The only closure a socket gets from the chain: the loop and the refusal live at
+  // module level and take the socket and the guards as arguments.
+  return function portcullisPacketGuards(packet, next) {
+    runPacketGuards(socket, guards, packet, next, 0);
   };
-  const run = (packet: Packet, next: (err?: Error) => void, start: number): void => {
-    for (let index = start; index < count; index++) {
-      let verdict: MaybePromise<PacketVerdict>;
-      try {
-        verdict = (guards[index] as PacketGuard<S>).check(socket, packet);
-      } catch (error) {
-        refuse(packet, internalError(error), index);
-        return;
-      }
-      if (verdict === undefined) continue;
-      if (verdict === PACKET_HANDLED) return;
-      if (isThenable(verdict)) {
-        verdict.then(
-          (result) => {
-            if (result === undefined) run(packet, next, index + 1);
-            else if (result !== PACKET_HANDLED) refuse(packet, result, index);
-          },
-          (error: unknown) => refuse(packet, internalError(error), index),
-        );
-        return;
-      }
-      refuse(packet, verdict, index);
+}
+
+function refuseAt<S extends AnySocket>(
+  socket: S,
+  guards: readonly PacketGuard<S>[],
+  packet: Packet,
+  error: GuardError,
+  index: number,
+): void {
+  const guard = guards[index] as PacketGuard<S>;
+  try {
+    refusePacket(socket, packet, error, guard.guardName);
+  } catch {
+    // The client may be gone mid-reply; there is nothing left to tell it.
+  }
+}
+
+function runPacketGuards<S extends AnySocket>(
+  socket: S,
+  guards: readonly PacketGuard<S>[],
+  packet: Packet,
+  next: (err?: Error) => void,
+  start: number,
+): void {
+  const count = guards.length;
+  for (let index = start; index < count; index++) {
+    let verdict: MaybePromise<PacketVerdict>;
+    try {
+      verdict = (guards[index] as PacketGuard<S>).check(socket, packet);
+    } catch (error) {
+      refuseAt(socket, guards, packet, internalError(error), index);
       return;
     }
-    next();
-  };
-  return function portcullisPacketGuards(packet, next) {
-    run(packet, next, 0);
-  };
+    if (verdict === undefined) continue;
+    if (verdict === PACKET_HANDLED) return;
+    if (isThenable(verdict)) {
+      const at = index;
+      verdict.then(
+        (result) => {
+          if (result === undefined) runPacketGuards(socket, guards, packet, next, at + 1);
+          else if (result !== PACKET_HANDLED) refuseAt(socket, guards, packet, result, at);
+        },
+        (error: unknown) => refuseAt(socket, guards, packet, internalError(error), at),
+      );
+      return;
+    }
+    refuseAt(socket, guards, packet, verdict, index);
+    return;
+  }
+  next();
 }
 
 /**
@@ -159,10 +183,19 @@ export function usePacketGuards<S extends AnySocket = AnySocket>(
   ...guards: PacketGuard<S>[]
 ): void {
   if (guards.length === 0) return;
+  // Release steps first: their one `disconnect` listener is in place before any guard
+  // takes something on for the socket.
+  for (const guard of guards) {
+    if (guard.release !== undefined) onSocketRelease(target, guard.release as ReleaseStep);
+  }
   target.on('connection', (socket: AnySocket) => attachPacketGuards(socket as S, guards));
 }
 
-/** Attaches packet guards to one socket: their set-up, then one `socket.use`. */
+/**
+ * Attaches packet guards to one socket: their set-up, then one `socket.use`. Their
+ * `release` steps run only where `usePacketGuards` (or `onSocketRelease`) registered
+ * them for the socket's namespace.
+ */
 export function attachPacketGuards<S extends AnySocket>(
   socket: S,
   guards: readonly PacketGuard<S>[],
@@ -171,13 +204,16 @@ export function attachPacketGuards<S extends AnySocket>(
   socket.use(packetMiddleware(socket, guards));
 }
 
+function recordDisconnection(socket: AnySocket, reason: string): void {
+  recordSocketEvent(socket, 'disconnection', { detail: { reason } });
+}
+
+function recordConnection(socket: AnySocket): void {
+  recordSocketEvent(socket, 'connection', {});
+}
+
 /** Records `connection` and `disconnection` security events for a namespace. */
 export function recordConnections(target: AnyServer | AnyNamespace): void {
-  target.on('connection', (socket: AnySocket) => {
-    recordSocketEvent(socket, 'connection', {});
-    // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
-    socket.on('disconnect', (reason: string) => {
-      recordSocketEvent(socket, 'disconnection', { detail: { reason } });
-    });
-  });
+  onSocketRelease(target, recordDisconnection);
+  target.on('connection', recordConnection);
 }

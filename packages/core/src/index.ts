@@ -52,6 +52,7 @@ export {
   type PacketCheck,
   type PacketGuard,
 } from './guards';
+export { onSocketRelease, releaseWhenDisconnected, type ReleaseStep } from './socket-release';
 export type {
   AnySocket,
   AnyServer,

@@ -9,7 +9,7 @@
  * copies resolve to the same key. The version in the key changes only if the shape of
  * this object does, so two incompatible cores never share a table they misread.
  */
-const STATE_KEY = Symbol.for('portcullis.core.state.v1');
+const STATE_KEY = Symbol.for('portcullis.core.state.v2');
 
 /** Tables keyed by objects: entries die with their server or socket. */
 export interface SharedCoreState {
@@ -25,6 +25,8 @@ export interface SharedCoreState {
   readonly wrappedAdapters: WeakSet<object>;
   /** Per-server escalation state (refusal weights and thresholds). */
   readonly escalationByServer: WeakMap<object, unknown>;
+  /** Clean-up steps per namespace, run when a socket disconnects (`onSocketRelease`). */
+  readonly releaseSteps: WeakMap<object, unknown>;
 }
 
 type GlobalWithState = typeof globalThis & { [STATE_KEY]?: SharedCoreState };
@@ -37,6 +39,7 @@ function createState(): SharedCoreState {
     packetGates: new WeakMap(),
     wrappedAdapters: new WeakSet(),
     escalationByServer: new WeakMap(),
+    releaseSteps: new WeakMap(),
   };
 }
 

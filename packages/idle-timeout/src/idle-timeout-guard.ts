@@ -126,6 +126,8 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
     scheduler.schedule(entry, nextCheck(context, at));
   };
 
+  // Found again at disconnect through this map, by core's one release listener.
+  const entries = new WeakMap<AnySocket, IdleEntry>();
   const scheduler = new DeadlineScheduler<IdleEntry>({
     now: () => serverNow(),
     onDue,
@@ -147,9 +149,14 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
       serverNow = now;
       const context = getContext(socket);
       const entry: IdleEntry = { deadline: 0, heapIndex: -1, socket, overLimitSince: -1 };
+      entries.set(socket, entry);
       scheduler.schedule(entry, nextCheck(context, now()));
-      // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
-      socket.on('disconnect', () => scheduler.cancel(entry));
+    },
+    release(socket) {
+      const entry = entries.get(socket);
+      if (entry === undefined) return;
+      entries.delete(socket);
+      scheduler.cancel(entry);
     },
     get watchedSockets() {
       return scheduler.size;

@@ -19,8 +19,6 @@ export {
   type Revoker,
   type RevokerOptions,
   type RevocationTarget,
-  type RevocationBroadcast,
-  type RevocableRemoteSocket,
 } from './revoker';
 export {
   memoryDenylistStore,
@@ -35,5 +33,12 @@ export {
   RedisDenylistStore,
   type RedisDenylistStoreOptions,
 } from './redis-store';
-export { syncRevocationRooms, revocationRooms, userRoom, sessionRoom, tokenRoom } from './rooms';
+export {
+  syncRevocationIndex,
+  revocationIndexOf,
+  RevocationIndex,
+  /** @deprecated Sockets are no longer put in rooms: the same as `syncRevocationIndex`. */
+  syncRevocationIndex as syncRevocationRooms,
+} from './local-index';
+export { REVOKE_EVENT, type RevocationMessage } from './revocation-message';
 export { everyNamespace, type EveryNamespaceTarget } from './every-namespace';

@@ -9,9 +9,10 @@ import {
   isGuardError,
   isPlainObject,
   isThenable,
+  onSocketRelease,
   opt,
   recordSocketEvent,
-  settingsOfServer,
+  releaseWhenDisconnected,
   type AnyNamespace,
   type AnyServer,
   type AnySocket,
@@ -21,8 +22,15 @@ import {
   type OptionSpec,
 } from '@portcullis/core';
 import { createDenylist, denylistSpec, type Denylist, type RevokeUserOptions } from './denylist';
-import { createRevoker, type RevocationTarget, type Revoker } from './revoker';
-import { syncRevocationRooms } from './rooms';
+import {
+  createRevoker,
+  revocationChannel,
+  targetKind,
+  type RevocationTarget,
+  type Revoker,
+} from './revoker';
+import { dropFromRevocationIndex, syncRevocationIndex } from './local-index';
+import { listenForRevocations } from './revocation-message';
 
 export const LOGOUT_REVOKE_GUARD_NAME = 'logout-revoke';
 
@@ -67,12 +75,17 @@ export interface LogoutRevokeGuard extends Revoker {
   /** The `io.use` middleware: refuses revoked credentials. Install after authentication. */
   readonly handshake: HandshakeMiddleware;
   /**
-   * The connection hook: joins the revocation rooms; re-checks a recovered socket, and a
-   * socket whose handshake check went to a remote store (a revocation may have been
-   * written and broadcast between that read and the join), holding its packets until
-   * the answer.
+   * The connection hook: puts the socket in this node's revocation index; re-checks a
+   * recovered socket, and a socket whose handshake check went to a remote store (a
+   * revocation may have been written and sent between that read and the indexing),
+   * holding its packets until the answer.
    */
   readonly onConnection: (socket: AnySocket) => void;
+  /**
+   * The `connection` hook and the revocation listener on a namespace, without the
+   * handshake middleware (for a chain that installs that itself, like the preset).
+   */
+  watch(nsp: AnyNamespace): this;
   /**
    * Installs both on a server or namespace (`io.use` + `connection` listener) and sends
    * revocations there. Call it once per namespace your clients use, after your
@@ -91,8 +104,8 @@ type Verdict = MaybePromise<GuardVerdict>;
 
 /**
  * Logout that reaches every socket: refuses revoked sessions and tokens at the
- * handshake, puts each socket in rooms for its user, session and token, and disconnects
- * those rooms on every node when you revoke.
+ * handshake, indexes each socket on its node by user, session and token, and on a
+ * revocation each node cuts the sockets its index names.
  *
  * @example
  * const logout = logoutRevokeGuard({ denylist: createDenylist({ store: redisDenylistStore(redis) }) });
@@ -163,15 +176,27 @@ export function logoutRevokeGuard(
     );
   };
 
+  const watchedNamespaces = new WeakSet<AnyNamespace>();
+  const watchNamespace = (nsp: AnyNamespace): boolean => {
+    if (watchedNamespaces.has(nsp)) return false;
+    watchedNamespaces.add(nsp);
+    onSocketRelease(nsp, dropFromRevocationIndex);
+    listenForRevocations(nsp);
+    return true;
+  };
+
   const onConnection = (socket: AnySocket): void => {
-    // Rooms first: a revocation broadcast from now on reaches the socket.
-    syncRevocationRooms(socket);
+    // Hooked up from inside this namespace's first `connection` (a hand-installed
+    // hook): core's release listener would only come from the next socket on.
+    if (watchNamespace(socket.nsp)) releaseWhenDisconnected(socket);
+    // Indexed first: a revocation sent from now on finds the socket.
+    syncRevocationIndex(socket);
     const checkedAsync = checkedAtHandshake.get(socket);
     if (checkedAsync !== undefined) checkedAtHandshake.delete(socket);
-    // A remote denylist was read before the rooms were joined: a revocation written and
-    // broadcast in between would be missed by both. Reading it again after the join
-    // closes that window (a revocation written after this read is broadcast after it,
-    // so it finds the socket in its rooms). In memory, check and join are one tick.
+    // A remote denylist was read before the socket was indexed: a revocation written and
+    // sent in between would be missed by both. Reading it again after the indexing
+    // closes that window (a revocation written after this read is sent after it, so it
+    // finds the socket in the index). In memory, check and indexing are one tick.
     if (checkedAsync === true) {
       recheck(socket);
       return;
@@ -204,28 +229,28 @@ export function logoutRevokeGuard(
         );
       }
       target.use(handshake);
+      const nsp: AnyNamespace = 'sockets' in target && 'of' in target ? target.sockets : target;
+      watchNamespace(nsp);
       target.on('connection', onConnection);
       targets.push(target);
       if (explicitTarget) return guard;
-      const server = 'server' in target ? (target as AnyNamespace).server : (target as AnyServer);
-      revoker = createRevoker({
-        target: [...targets],
-        denylist,
-        disconnectEvent: settingsOfServer(server).disconnectEvent,
-      });
+      revoker = createRevoker({ target: [...targets], denylist });
+      return guard;
+    },
+    watch(nsp) {
+      watchNamespace(nsp);
+      nsp.on('connection', onConnection);
       return guard;
     },
     revokeThrough(target) {
-      const first = (Array.isArray(target) ? target[0] : target) as RevocationTarget | undefined;
-      const server = (first as { server?: AnyServer } | undefined)?.server;
+      // This node hears what other nodes send through the same targets: a namespace
+      // through itself, a whole server (`io`, `everyNamespace(io)`) through its main one.
+      for (const each of (Array.isArray(target) ? target : [target]) as RevocationTarget[]) {
+        const channel = revocationChannel(targetKind(each));
+        if (channel !== undefined) listenForRevocations(channel);
+      }
       explicitTarget = true;
-      revoker = createRevoker({
-        target,
-        denylist,
-        ...(server === undefined
-          ? {}
-          : { disconnectEvent: settingsOfServer(server).disconnectEvent }),
-      });
+      revoker = createRevoker({ target, denylist });
       return guard;
     },
     revokeUser: async (userId: string, revokeOptions?: RevokeUserOptions) =>

@@ -1,39 +1,27 @@
 import {
-  DEFAULT_DISCONNECT_EVENT,
-  GuardError,
   checkOptions,
   opt,
-  peekContext,
+  type AnyNamespace,
+  type AnyServer,
   type OptionSpec,
 } from '@portcullis/core';
 import { denylistSpec, type Denylist, type RevokeUserOptions } from './denylist';
-import { checkId, issuedAtMsOf } from './identity';
-import { sessionRoom, tokenRoom, userRoom } from './rooms';
-
-/** A socket as `fetchSockets()` returns it, on this node or another. */
-export interface RevocableRemoteSocket {
-  readonly data: unknown;
-  emit(event: string, ...args: unknown[]): unknown;
-  disconnect(close?: boolean): unknown;
-}
+import { digest } from './identity';
+import {
+  REVOKE_EVENT,
+  carriesServerSideEvents,
+  cutLocally,
+  type RevocationMessage,
+} from './revocation-message';
 
 /**
- * What a revocation is sent through: `io.in(room)` of a Socket.io server or namespace,
- * or of an `@socket.io/redis-emitter` `Emitter`. The adapter carries it to every node.
+ * Where revocations are sent: a Socket.io server or namespace (this node's sockets are
+ * cut at once, the other nodes hear it through the adapter), or an
+ * `@socket.io/redis-emitter` `Emitter` (the nodes hear it through Redis). All of them
+ * have `serverSideEmit`.
  */
-export interface RevocationBroadcast {
-  except(room: string): RevocationBroadcast;
-  emit(event: string, ...args: unknown[]): unknown;
-  disconnectSockets(close?: boolean): unknown;
-  /** Present on a Socket.io server, absent on the Redis emitter. */
-  fetchSockets?: () => Promise<readonly RevocableRemoteSocket[]>;
-}
-
-/** A Socket.io server or namespace, or an `Emitter` (`emitter.of('/chat')` for a namespace). */
 export interface RevocationTarget {
-  in(room: string): RevocationBroadcast;
-  /** This node's sockets only (a server or namespace has it; an `Emitter` does not). */
-  readonly local?: { in(room: string): RevocationBroadcast };
+  serverSideEmit(event: string, ...args: unknown[]): unknown;
 }
 
 export interface RevokerOptions {
@@ -44,7 +32,10 @@ export interface RevokerOptions {
   target: RevocationTarget | readonly RevocationTarget[];
   /** The denylist the Socket.io nodes check at the handshake (same store). */
   denylist: Denylist;
-  /** Event sent before the close. Default `portcullis:disconnect`. */
+  /**
+   * Accepted for compatibility and no longer read: each node tells its clients with its
+   * own `configurePortcullis(io, { disconnectEvent })`.
+   */
   disconnectEvent?: string;
 }
 
@@ -61,14 +52,13 @@ export interface Revoker {
   revokeToken(jti: string, expiresAt: number): Promise<void>;
   /**
    * Every token of the user issued at or before `time` (epoch ms), and the sockets opened
-   * with them. With a past `time` the sockets are picked by their context's
-   * `user.issuedAt`, which needs `fetchSockets()`: a Socket.io server, not the Redis emitter.
+   * with them (picked on each node by their context's `user.issuedAt`).
    */
   revokeIssuedBefore(userId: string, time: number): Promise<void>;
 }
 
 function isRevocationTarget(value: unknown): value is RevocationTarget {
-  return typeof (value as { in?: unknown } | null)?.in === 'function';
+  return typeof (value as { serverSideEmit?: unknown } | null)?.serverSideEmit === 'function';
 }
 
 const targetSpec = opt.custom(
@@ -84,14 +74,67 @@ export const createRevokerOptionsSpec: OptionSpec = opt.object({
 });
 
 /**
+ * What a target is on this node: a server (`io`), one namespace, a whole server's
+ * namespaces (`everyNamespace(io)`), or only a sender (an emitter, in another process).
+ */
+export type TargetKind =
+  | { readonly kind: 'server'; readonly server: AnyServer }
+  | { readonly kind: 'namespace'; readonly server: AnyServer; readonly nsp: AnyNamespace }
+  | { readonly kind: 'sender' };
+
+export function targetKind(target: RevocationTarget): TargetKind {
+  const candidate = target as {
+    of?: unknown;
+    sockets?: unknown;
+    server?: unknown;
+    adapter?: unknown;
+  };
+  if (typeof candidate.of === 'function' && typeof candidate.sockets === 'object') {
+    return { kind: 'server', server: target as unknown as AnyServer };
+  }
+  const server = candidate.server as Partial<AnyServer> | undefined;
+  if (typeof server?.of !== 'function') return { kind: 'sender' };
+  // A namespace has its adapter object; `everyNamespace(io)` is the whole server.
+  if (typeof candidate.adapter === 'object' && candidate.adapter !== null) {
+    return {
+      kind: 'namespace',
+      server: server as AnyServer,
+      nsp: target as unknown as AnyNamespace,
+    };
+  }
+  return { kind: 'server', server: server as AnyServer };
+}
+
+/** The namespace through which this node sends to, and hears from, the other nodes. */
+export function revocationChannel(kind: TargetKind): AnyNamespace | undefined {
+  if (kind.kind === 'sender') return undefined;
+  return kind.kind === 'namespace' ? kind.nsp : kind.server.sockets;
+}
+
+/**
+ * Sends the message to the other nodes. Through a server or namespace of this node only
+ * a cluster adapter carries it anywhere; with Socket.io's in-memory adapter there is no
+ * other node, and nothing is sent.
+ */
+function sendToOtherNodes(target: RevocationTarget, message: RevocationMessage): void {
+  const channel = revocationChannel(targetKind(target));
+  if (channel === undefined) {
+    target.serverSideEmit(REVOKE_EVENT, message);
+  } else if (carriesServerSideEvents(channel)) {
+    channel.serverSideEmit(REVOKE_EVENT, message);
+  }
+}
+
+/**
  * The revocation API, for a Socket.io node (`target: io`) or for any other process that
  * shares the Redis (`target: new Emitter(redis)`), e.g. the HTTP app handling logout.
  *
  * Order matters: the denylist is written first, so a disconnected client that tries to
- * reconnect is refused; then `portcullis:disconnect { code: 'SESSION_REVOKED' }` is
- * broadcast to the room and the room's sockets are disconnected. Both go through the
- * adapter on one Redis connection, in that order, so every node delivers the event
- * before it closes the socket. Only rooms are used: no reply from any node is awaited.
+ * reconnect is refused; then this node's matching sockets are told
+ * (`portcullis:disconnect { code: 'SESSION_REVOKED' }`) and cut, and one server-side
+ * message (`portcullis:revoke`) goes through the adapter, on which every other node
+ * does the same with its own sockets, found in its local index. No reply from any node
+ * is awaited.
  *
  * @example
  * const revoker = createRevoker({ target: new Emitter(redis), denylist });
@@ -106,23 +149,17 @@ export function createRevoker(options: Readonly<RevokerOptions>): Revoker {
     ? options.target
     : [options.target as RevocationTarget];
   const { denylist } = options;
-  const disconnectEvent = options.disconnectEvent ?? DEFAULT_DISCONNECT_EVENT;
-  const revoked = (): GuardError['data'] => new GuardError('SESSION_REVOKED').data;
+  const localServers = new Set<AnyServer>();
+  for (const target of targets) {
+    const kind = targetKind(target);
+    if (kind.kind !== 'sender') localServers.add(kind.server);
+  }
 
-  const cutRoom = (room: string, exceptRoom?: string): void => {
-    const payload = revoked();
-    for (const target of targets) {
-      let broadcast = target.in(room);
-      if (exceptRoom !== undefined) broadcast = broadcast.except(exceptRoom);
-      broadcast.emit(disconnectEvent, payload);
-      broadcast.disconnectSockets(true);
-      // @socket.io/redis-adapter sends even this node's disconnects through Redis, so
-      // while Redis is down local sockets would hear the notice and stay open: cut them
-      // here and now too (the published request finds them gone).
-      let local = target.local?.in(room);
-      if (local !== undefined && exceptRoom !== undefined) local = local.except(exceptRoom);
-      local?.disconnectSockets(true);
-    }
+  const cut = (message: RevocationMessage): void => {
+    // This node at once, whatever the adapter: while Redis is down the message waits in
+    // the client's queue, but the sockets here are closed now.
+    for (const server of localServers) cutLocally(server, message);
+    for (const target of targets) sendToOtherNodes(target, message);
   };
 
   /**
@@ -132,66 +169,46 @@ export function createRevoker(options: Readonly<RevokerOptions>): Revoker {
    * which fails closed by default, keeps the user out until the store is back. Misuse
    * (a `TypeError`, thrown before anything is written) cuts nothing.
    */
-  const writeThenCut = async (write: Promise<unknown>, cut: () => void): Promise<void> => {
+  const writeThenCut = async (
+    write: Promise<unknown>,
+    message: RevocationMessage,
+  ): Promise<void> => {
     try {
       await write;
     } catch (error) {
-      if (!(error instanceof TypeError)) cut();
+      if (!(error instanceof TypeError)) cut(message);
       throw error;
     }
-    cut();
+    cut(message);
   };
 
   return {
     async revokeUser(userId, revokeOptions = {}) {
-      await writeThenCut(denylist.revokeUser(userId, revokeOptions), () => {
-        const { exceptSession } = revokeOptions;
-        cutRoom(
-          userRoom(userId),
-          exceptSession === undefined ? undefined : sessionRoom(exceptSession),
-        );
-      });
-    },
-    async revokeSession(sessionId) {
-      await writeThenCut(denylist.revokeSession(sessionId), () => cutRoom(sessionRoom(sessionId)));
-    },
-    async revokeToken(jti, expiresAt) {
-      await writeThenCut(denylist.revokeToken(jti, expiresAt), () => cutRoom(tokenRoom(jti)));
-    },
-    async revokeIssuedBefore(userId, time) {
-      checkId(userId, 'userId', 'revokeIssuedBefore');
-      // Every connected token was issued by now: a cutoff at or after now is all of them.
-      const everyToken = typeof time === 'number' && time >= denylist.now();
-      const broadcasts = targets.map((target) => target.in(userRoom(userId)));
-      if (!everyToken && broadcasts.some((broadcast) => broadcast.fetchSockets === undefined)) {
-        throw new TypeError(
-          'revokeIssuedBefore: with a time in the past, sockets are picked by their user.issuedAt, which ' +
-            'needs fetchSockets() (a Socket.io server). From the Redis emitter, use revokeUser.',
-        );
-      }
-      if (everyToken) {
-        await writeThenCut(denylist.revokeIssuedBefore(userId, time), () =>
-          cutRoom(userRoom(userId)),
-        );
-        return;
-      }
-      await denylist.revokeIssuedBefore(userId, time);
-      const payload = revoked();
-      await Promise.all(
-        broadcasts.map(async (broadcast) => {
-          const sockets = await (
-            broadcast.fetchSockets as () => Promise<readonly RevocableRemoteSocket[]>
-          )();
-          for (const socket of sockets) {
-            const user = peekContext(socket)?.user;
-            if (user === undefined) continue;
-            const issuedAtMs = issuedAtMsOf(user);
-            if (issuedAtMs !== undefined && issuedAtMs > time) continue;
-            socket.emit(disconnectEvent, payload);
-            socket.disconnect(true);
-          }
-        }),
+      const { exceptSession } = revokeOptions;
+      const write = denylist.revokeUser(userId, revokeOptions);
+      await writeThenCut(
+        write,
+        typeof exceptSession === 'string' && exceptSession.length > 0
+          ? { kind: 'user', userId, exceptSession: digest(exceptSession) }
+          : { kind: 'user', userId },
       );
     },
+    async revokeSession(sessionId) {
+      const write = denylist.revokeSession(sessionId);
+      await writeThenCut(write, { kind: 'session', session: digestOrEmpty(sessionId) });
+    },
+    async revokeToken(jti, expiresAt) {
+      const write = denylist.revokeToken(jti, expiresAt);
+      await writeThenCut(write, { kind: 'token', token: digestOrEmpty(jti) });
+    },
+    async revokeIssuedBefore(userId, time) {
+      const write = denylist.revokeIssuedBefore(userId, time);
+      await writeThenCut(write, { kind: 'issuedBefore', userId, before: time });
+    },
   };
+}
+
+/** A digest of a valid id; misuse is refused by the denylist call before any cut. */
+function digestOrEmpty(id: unknown): string {
+  return typeof id === 'string' && id.length > 0 ? digest(id) : '';
 }

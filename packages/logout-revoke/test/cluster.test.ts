@@ -236,10 +236,18 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     await expectRefused(b.server.url, phone);
     await expectServed(await connectAs(b.server.url, laptop));
 
-    // Filtering by iat needs fetchSockets, which the emitter lacks: said before writing.
-    await expect(revoker.revokeIssuedBefore('alice', Date.now() - 60_000)).rejects.toThrow(
-      /From the Redis emitter, use revokeUser/,
-    );
+    // Each node picks its own sockets by their iat, so the emitter can cut by issue time
+    // too: a token issued a minute ago goes, one issued after the cutoff stays.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const older = await signToken({ sub: 'carol', iat: nowSeconds - 120 });
+    const newer = await signToken({ sub: 'carol', iat: nowSeconds - 10 });
+    const olderOnB = await connectAs(b.server.url, older);
+    const newerOnA = await connectAs(a.server.url, newer);
+    const newerQuiet = expectSilence(newerOnA, 'portcullis:disconnect', 800);
+    const olderCut = cutAfter(olderOnB, performance.now());
+    await revoker.revokeIssuedBefore('carol', (nowSeconds - 60) * 1000);
+    await Promise.all([olderCut, newerQuiet]);
+    await expectServed(newerOnA);
   });
 
   it('an HTTP logout route calls revokeUser: every socket of the user closes', async () => {

@@ -18,7 +18,7 @@ import { idleTimeoutGuard } from '@portcullis/idle-timeout';
 import {
   everyNamespace,
   logoutRevokeGuard,
-  syncRevocationRooms,
+  syncRevocationIndex,
   type LogoutRevokeGuard,
 } from '@portcullis/logout-revoke';
 import { originEngineMiddleware } from '@portcullis/origin';
@@ -204,13 +204,13 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
         roomsGuard(roomsOptions(roomsSettings, authMiddleware?.verifyToken)),
       )
     : undefined;
-  // After a refresh the socket's identity may have changed: its revocation rooms follow,
+  // After a refresh the socket's identity may have changed: its revocation index follows,
   // and the rooms it holds by rule or capability are decided again.
   const onUserChange =
     revocation === undefined && rooms === undefined
       ? undefined
       : (socket: AnySocket): void => {
-          if (revocation !== undefined) syncRevocationRooms(socket);
+          if (revocation !== undefined) syncRevocationIndex(socket);
           if (rooms !== undefined) void rooms.recheckRooms(socket);
         };
   if (auth !== undefined && options.sessionExpiry !== false) {
@@ -288,7 +288,7 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
     // goes through the same checks (connection caps count it themselves), its packets
     // held until they answer.
     rerunHandshakeOnRecovery(nsp, handshakeChain, { guard: 'recovery' });
-    if (revocation !== undefined) nsp.on('connection', revocation.onConnection);
+    revocation?.watch(nsp);
     connectionLimit?.install(nsp);
     recordConnections(nsp);
     usePacketGuards(nsp, ...packetGuards);

@@ -82,6 +82,7 @@ export function messageRateLimitGuard(
   });
   const needsUser = userScope !== undefined || eventLimits !== undefined;
 
+  // Made on the socket's first packet: a socket that never sends keeps nothing here.
   const states = new WeakMap<AnySocket, SocketState>();
   const stateOf = (socket: AnySocket): SocketState => {
     let state = states.get(socket);
@@ -208,9 +209,6 @@ export function messageRateLimitGuard(
   return {
     guardName: GUARD,
     check,
-    attach(socket: AnySocket) {
-      stateOf(socket);
-    },
     trackedKeys() {
       let total = (userScope?.trackedKeys ?? 0) + (globalScope?.trackedKeys ?? 0);
       if (eventLimits !== undefined)

@@ -79,7 +79,8 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   };
 
   const reschedule = (entry: SessionEntry): void => {
-    const deadline = nextDeadline(entry);
+    // A refresh answered after the socket left must not put it back in the heap.
+    const deadline = entry.socket.connected ? nextDeadline(entry) : Infinity;
     if (deadline === Infinity) scheduler.cancel(entry);
     else scheduler.schedule(entry, deadline);
   };
@@ -228,8 +229,6 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
       if (revalidate !== undefined && context.revalidateAt === undefined) {
         context.revalidateAt = now() + resolved.revalidateIntervalMs;
       }
-      // `disconnect` fires once; `on` spares the wrapper `once` allocates per socket.
-      socket.on('disconnect', () => scheduler.cancel(entry));
       if (socket.recovered) {
         // io.use did not run for this socket (skipMiddlewares): check what it would have.
         if (isExpired(socket, now())) {
@@ -239,6 +238,12 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
         if (context.user !== undefined) runRevalidation(entry, now());
       }
       reschedule(entry);
+    },
+    release(socket) {
+      const entry = entries.get(socket);
+      if (entry === undefined) return;
+      entries.delete(socket);
+      scheduler.cancel(entry);
     },
     get watchedSockets() {
       return scheduler.size;

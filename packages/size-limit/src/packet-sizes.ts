@@ -28,6 +28,21 @@ function isListener(value: unknown): value is Listener {
 /** The sockets of one connection (Socket.io's own map on its `Client`, one per namespace). */
 export type ConnectionSockets = () => Iterable<AnySocket>;
 
+/** What one connection needs measured: the bytes since the last decoded packet. */
+interface Measuring {
+  pending: number;
+  readonly client: SocketIoClient;
+}
+
+interface SocketIoClient {
+  readonly conn?: unknown;
+  readonly decoder?: unknown;
+  readonly sockets?: unknown;
+}
+
+/** An engine.io connection or a decoder, carrying its connection's `Measuring` under a symbol. */
+type Carrier = Record<symbol, Measuring | undefined>;
+
 /**
  * Measures each Socket.io packet on the engine.io frames that carried it.
  *
@@ -39,9 +54,13 @@ export type ConnectionSockets = () => Iterable<AnySocket>;
  * dispatched (ws delivers the frames of one TCP read together; a polling request holds
  * many), so the size rides on the packet's own argument array instead of sitting in a
  * "last frame" slot. It needs no order and no clean-up: it goes when the packet goes.
+ *
+ * A connection costs one small record, reachable from its engine.io connection and its
+ * decoder under this guard's symbol: the two listeners are the same functions for every
+ * connection (emitters call them with themselves as `this`), so no closure is made per
+ * connection, and nothing is left to remove when it closes.
  */
 export class PacketSizes {
-  private readonly clients = new WeakSet<object>();
   /**
    * Where this guard's measurement travels: on the packet's argument array, the very
    * array `socket.use` receives. A symbol key is invisible to handlers, `for…in`,
@@ -52,70 +71,77 @@ export class PacketSizes {
    * bound of the true size, and none of them decides this guard's verdict.
    */
   private readonly key = Symbol('portcullis.frameBytes');
+  private readonly onFrame: (this: Carrier, packet: EnginePacket) => void;
+  private readonly onDecoded: (this: Carrier, packet: DecodedPacket) => void;
 
   /**
    * @param certainlyFine a text packet whose largest possible UTF-8 size (3 bytes per
    *   UTF-16 unit) is at most this many bytes is under every limit, so its exact size
    *   is not counted: any value up to this one gives the same verdict.
+   * @param onTooDeep called with the sockets of a connection whose binary frame nests
+   *   too deeply to decode, and a function closing the connection.
    */
-  constructor(private readonly certainlyFine: number) {}
+  constructor(
+    certainlyFine: number,
+    onTooDeep: (sockets: ConnectionSockets, close: () => void) => void,
+  ) {
+    const key = this.key;
+    this.onFrame = function measureFrame(packet) {
+      const measuring = this[key];
+      if (measuring === undefined || packet.type !== 'message') return;
+      const data = packet.data;
+      if (typeof data !== 'string') {
+        measuring.pending += frameBytes(data);
+      } else if (!isBinaryHeader(data)) {
+        // A whole packet in one frame: skip the UTF-8 count when it cannot matter.
+        measuring.pending +=
+          3 * data.length + 1 <= certainlyFine ? data.length + 1 : frameBytes(data);
+      } else {
+        measuring.pending += frameBytes(data);
+        // Socket.io rebuilds binary packets recursively: a deep enough header would blow
+        // its stack while decoding, before any middleware. Text packets go through
+        // JSON.parse, which copes with any depth, and reach the structure check.
+        if (nestsTooDeeply(data)) {
+          const client = measuring.client;
+          onTooDeep(
+            () =>
+              client.sockets instanceof Map ? (client.sockets.values() as Iterable<AnySocket>) : [],
+            () => (client.conn as { close?: () => void }).close?.(),
+          );
+        }
+      }
+    };
+    this.onDecoded = function publishSize(packet) {
+      const measuring = this[key];
+      if (measuring === undefined) return;
+      const data = packet.data;
+      if (typeof data === 'object' && data !== null) {
+        (data as MeasuredPacket)[key] = measuring.pending;
+        // For guards that charge by size (rate-limit's costPerKiB). The stand-in of a
+        // certainly-fine text packet is its UTF-16 length plus one: a lower bound of
+        // its UTF-8 bytes, exact for ASCII, which keeps this free of a UTF-8 count.
+        setPacketBytes(data, measuring.pending);
+      }
+      measuring.pending = 0;
+    };
+  }
 
   /**
    * Starts measuring the connection under `socket` (once per connection). Returns
    * `false` when Socket.io's internals are not where they were expected, in which case
    * `take` answers `undefined` and the guard fails closed.
    */
-  watch(
-    socket: AnySocket,
-    onTooDeep: (sockets: ConnectionSockets, close: () => void) => void,
-  ): boolean {
-    const client = socket.client as unknown as {
-      conn?: unknown;
-      decoder?: unknown;
-      sockets?: unknown;
-    };
-    if (this.clients.has(client)) return true;
+  watch(socket: AnySocket): boolean {
+    const client = socket.client as unknown as SocketIoClient;
     const { conn, decoder } = client;
     if (!isListener(conn) || !isListener(decoder)) return false;
-    this.clients.add(client);
-    // Nothing per socket is kept: the connection's sockets are looked up on Socket.io's
-    // client when a frame is too deep, which is rare; no set to keep, no listener to
-    // remove on disconnect.
-    const sockets: ConnectionSockets = () =>
-      client.sockets instanceof Map ? (client.sockets.values() as Iterable<AnySocket>) : [];
-    const close = (): void => {
-      (conn as { close?: () => void }).close?.();
-    };
-    const certainlyFine = this.certainlyFine;
     const key = this.key;
-    let pending = 0;
-    conn.on('packet', (packet: EnginePacket) => {
-      if (packet.type !== 'message') return;
-      const data = packet.data;
-      if (typeof data !== 'string') {
-        pending += frameBytes(data);
-      } else if (!isBinaryHeader(data)) {
-        // A whole packet in one frame: skip the UTF-8 count when it cannot matter.
-        pending += 3 * data.length + 1 <= certainlyFine ? data.length + 1 : frameBytes(data);
-      } else {
-        pending += frameBytes(data);
-        // Socket.io rebuilds binary packets recursively: a deep enough header would blow
-        // its stack while decoding, before any middleware. Text packets go through
-        // JSON.parse, which copes with any depth, and reach the structure check.
-        if (nestsTooDeeply(data)) onTooDeep(sockets, close);
-      }
-    });
-    decoder.on('decoded', (packet: DecodedPacket) => {
-      const data = packet.data;
-      if (typeof data === 'object' && data !== null) {
-        (data as MeasuredPacket)[key] = pending;
-        // For guards that charge by size (rate-limit's costPerKiB). The stand-in of a
-        // certainly-fine text packet is its UTF-16 length plus one: a lower bound of
-        // its UTF-8 bytes, exact for ASCII, which keeps this free of a UTF-8 count.
-        setPacketBytes(data, pending);
-      }
-      pending = 0;
-    });
+    if ((decoder as unknown as Carrier)[key] !== undefined) return true;
+    const measuring: Measuring = { pending: 0, client };
+    (conn as unknown as Carrier)[key] = measuring;
+    (decoder as unknown as Carrier)[key] = measuring;
+    conn.on('packet', this.onFrame as (arg: never) => void);
+    decoder.on('decoded', this.onDecoded as (arg: never) => void);
     return true;
   }
 

@@ -78,7 +78,6 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
   for (const eventLimits of resolved.events.values()) {
     smallest = Math.min(smallest, eventLimits.maxBytes);
   }
-  const sizes = new PacketSizes(smallest);
   const checkedServers = new WeakSet<AnyServer>();
   let warnedUnmeasurable = false;
 
@@ -92,6 +91,8 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
     }
     close();
   };
+
+  const sizes = new PacketSizes(smallest, onTooDeep);
 
   const warnServerOptions = (socket: AnySocket): void => {
     const server = socket.nsp.server;
@@ -108,7 +109,7 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
 
   function attachSizeLimit(socket: AnySocket): void {
     if (resolved.warnOnServerOptions) warnServerOptions(socket);
-    if (!sizes.watch(socket, onTooDeep) && !warnedUnmeasurable) {
+    if (!sizes.watch(socket) && !warnedUnmeasurable) {
       warnedUnmeasurable = true;
       process.emitWarning(
         'size-limit could not find the engine.io connection or the Socket.io decoder of a ' +

@@ -13,6 +13,7 @@ import {
   createDenylist,
   portcullis,
   redisDenylistStore,
+  revocationIndexOf,
   secureServerOptions,
 } from 'portcullis';
 import { ORIGIN, SECRET } from '../identity';
@@ -148,7 +149,8 @@ async function answer(request: ChildRequest): Promise<unknown> {
       io.to(request.room).emit(request.event, request.payload);
       return null;
     case 'socketsOfUser':
-      return (await io.in(`portcullis:user:${request.userId}`).fetchSockets()).length;
+      // This node's sockets of the user, from the revocation index.
+      return revocationIndexOf(io).ofUser(request.userId).length;
     case 'close':
       await shutDown();
       return null;

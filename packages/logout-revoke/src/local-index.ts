@@ -1,0 +1,142 @@
+import { getContext, type AnyServer, type AnySocket, type PortcullisUser } from '@portcullis/core';
+import { digest, sessionIdOf, tokenIdOf } from './identity';
+
+/** One socket, or several: most users hold one socket, and an array would cost more. */
+type Holders = AnySocket | AnySocket[];
+
+/** What a socket was indexed under, so it can be taken out exactly. */
+interface IndexedAs {
+  readonly user: PortcullisUser;
+  /** Digest of the session id, when the user has one. */
+  readonly session: string | undefined;
+  /** Digest of the token id, when the user has one. */
+  readonly token: string | undefined;
+}
+
+function add(map: Map<string, Holders>, key: string, socket: AnySocket): void {
+  const holders = map.get(key);
+  if (holders === undefined) map.set(key, socket);
+  else if (Array.isArray(holders)) holders.push(socket);
+  else if (holders !== socket) map.set(key, [holders, socket]);
+}
+
+function remove(map: Map<string, Holders>, key: string, socket: AnySocket): void {
+  const holders = map.get(key);
+  if (holders === socket) {
+    map.delete(key);
+    return;
+  }
+  if (!Array.isArray(holders)) return;
+  const index = holders.indexOf(socket);
+  if (index === -1) return;
+  holders.splice(index, 1);
+  if (holders.length === 1) map.set(key, holders[0] as AnySocket);
+}
+
+function list(holders: Holders | undefined): readonly AnySocket[] {
+  if (holders === undefined) return [];
+  // A copy: cutting a socket takes it out of the index while the caller walks the list.
+  return Array.isArray(holders) ? holders.slice() : [holders];
+}
+
+/**
+ * This node's sockets by the identities a revocation can name: user id, session and
+ * token (digests, as in the denylist's keys). A revocation reaches every node as one
+ * adapter message, and each node finds its own sockets here: no room per socket and
+ * identity, so a socket costs a map entry per identity instead of three rooms.
+ */
+export class RevocationIndex {
+  private readonly byUser = new Map<string, Holders>();
+  private readonly bySession = new Map<string, Holders>();
+  private readonly byToken = new Map<string, Holders>();
+  private readonly indexed = new WeakMap<AnySocket, IndexedAs>();
+
+  /** Puts the socket under its context's user, or moves it after the user changed. */
+  sync(socket: AnySocket): void {
+    const user = getContext(socket).user;
+    const previous = this.indexed.get(socket);
+    if (previous !== undefined && previous.user === user) return;
+    if (previous !== undefined) this.remove(socket);
+    // A socket that has left is not put back: its release step has run already.
+    if (user === undefined || socket.disconnected) return;
+    const sessionId = sessionIdOf(user);
+    const tokenId = tokenIdOf(user);
+    const entry: IndexedAs = {
+      user,
+      session: sessionId === undefined ? undefined : digest(sessionId),
+      token: tokenId === undefined ? undefined : digest(tokenId),
+    };
+    this.indexed.set(socket, entry);
+    add(this.byUser, user.id, socket);
+    if (entry.session !== undefined) add(this.bySession, entry.session, socket);
+    if (entry.token !== undefined) add(this.byToken, entry.token, socket);
+  }
+
+  /** Takes the socket out (at disconnect, or when its user is dropped). */
+  remove(socket: AnySocket): void {
+    const entry = this.indexed.get(socket);
+    if (entry === undefined) return;
+    this.indexed.delete(socket);
+    remove(this.byUser, entry.user.id, socket);
+    if (entry.session !== undefined) remove(this.bySession, entry.session, socket);
+    if (entry.token !== undefined) remove(this.byToken, entry.token, socket);
+  }
+
+  ofUser(userId: string): readonly AnySocket[] {
+    return list(this.byUser.get(userId));
+  }
+
+  /** Sockets of a session, by the digest of its id. */
+  ofSession(sessionDigest: string): readonly AnySocket[] {
+    return list(this.bySession.get(sessionDigest));
+  }
+
+  /** Sockets opened with a token, by the digest of its id. */
+  ofToken(tokenDigest: string): readonly AnySocket[] {
+    return list(this.byToken.get(tokenDigest));
+  }
+
+  /** The session digest the socket was indexed under. */
+  sessionOf(socket: AnySocket): string | undefined {
+    return this.indexed.get(socket)?.session;
+  }
+
+  /** Users with at least one socket here (for tests and metrics). */
+  get users(): number {
+    return this.byUser.size;
+  }
+}
+
+/**
+ * One index per Socket.io server, kept on `globalThis` under a registry symbol: the ESM
+ * and CommonJS builds of this package must find the same index for the same server.
+ */
+const INDEX_KEY = Symbol.for('portcullis.logoutRevoke.index.v1');
+type GlobalWithIndexes = typeof globalThis & {
+  [INDEX_KEY]?: WeakMap<AnyServer, RevocationIndex>;
+};
+const indexes = ((globalThis as GlobalWithIndexes)[INDEX_KEY] ??= new WeakMap());
+
+/** The index of a server's sockets on this node. */
+export function revocationIndexOf(server: AnyServer): RevocationIndex {
+  let index = indexes.get(server);
+  if (index === undefined) {
+    index = new RevocationIndex();
+    indexes.set(server, index);
+  }
+  return index;
+}
+
+/**
+ * Puts the socket under the identities of its context's user, and out of those it no
+ * longer has (after a token refresh changed the token id, or the user was dropped).
+ * Call it whenever the context's user changes.
+ */
+export function syncRevocationIndex(socket: AnySocket): void {
+  revocationIndexOf(socket.nsp.server).sync(socket);
+}
+
+/** Takes a socket out of its server's index (its release step at disconnect). */
+export function dropFromRevocationIndex(socket: AnySocket): void {
+  revocationIndexOf(socket.nsp.server).remove(socket);
+}
