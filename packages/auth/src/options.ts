@@ -73,6 +73,14 @@ export interface TokenRules {
   readonly claimNames?: ClaimNames;
   /** Your own check, after the signature and claims passed. */
   readonly validate?: AuthValidateHook;
+  /**
+   * Tokens already verified on this node are not verified again while they are valid
+   * (a reconnect, several tabs with one token): a bounded map from a SHA-256 digest of
+   * the token to the verified user, each entry kept until the token's `exp` (and
+   * `maxTokenAgeMs`) passes. `validate` still runs every time. Default
+   * `{ maxEntries: 10000 }`; `false` verifies every token with jose.
+   */
+  readonly cache?: false | { readonly maxEntries?: number };
 }
 
 /** What only the handshake uses: where the token comes from, and what a refusal does. */
@@ -155,6 +163,7 @@ const ruleFields: Readonly<Record<string, OptionSpec | FieldSpec>> = {
   maxTokenBytes: opt.integer({ min: 1 }),
   claimNames: claimNamesSpec,
   validate: opt.func(),
+  cache: opt.off(opt.object({ maxEntries: opt.integer({ min: 1 }) })),
 };
 
 const handshakeFields: Readonly<Record<string, OptionSpec>> = {

@@ -32,6 +32,7 @@ import {
 } from './options';
 import { KeySourceUnavailable, remoteKeySet } from './remote-jwks';
 import { resolveClaimNames, userFromClaims } from './user';
+import { DEFAULT_CACHE_ENTRIES, VerifiedTokenCache } from './verified-cache';
 
 /**
  * Verifies one token with the configured keys and rules. Resolves with the user;
@@ -146,6 +147,15 @@ export function buildTokenVerifier(
   }
   const names = resolveClaimNames(options.claimNames);
   const validate = options.validate;
+  const cacheOption = options.cache ?? {};
+  const cache =
+    cacheOption === false
+      ? undefined
+      : new VerifiedTokenCache(
+          cacheOption.maxEntries ?? DEFAULT_CACHE_ENTRIES,
+          clockToleranceMs,
+          maxTokenAgeMs,
+        );
 
   // Everything but the clock is fixed: one object, reused for every token.
   const base: JWTVerifyOptions = {
@@ -175,10 +185,20 @@ export function buildTokenVerifier(
       });
     }
     try {
-      const claims = await verifyWithKeys(token, verifyOptions(socket));
-      const user = userFromClaims(claims, names);
+      const key = cache === undefined ? undefined : VerifiedTokenCache.keyOf(token);
+      const clock = now ?? (socket === undefined ? Date.now : settingsOf(socket).now);
+      let user = key === undefined ? undefined : (cache as VerifiedTokenCache).get(key, clock());
+      if (user === undefined) {
+        const claims = await verifyWithKeys(token, verifyOptions(socket));
+        user = userFromClaims(claims, names);
+        // Cached before the hook: the hook is the app's own check and runs every time.
+        if (key !== undefined) (cache as VerifiedTokenCache).set(key, user, clock());
+      }
       if (validate !== undefined) {
-        const accepted = await validate(claims, socket === undefined ? { user } : { user, socket });
+        const accepted = await validate(
+          user.claims as JWTPayload,
+          socket === undefined ? { user } : { user, socket },
+        );
         if (accepted !== true) throw new ValidateRefused('the validate hook did not return true');
       }
       return user;

@@ -35,9 +35,9 @@ export class ConnectionCounts {
   /** Pending and active leases. */
   total = 0;
   pending = 0;
-  // Arrays, not Sets: most users hold one or two connections, and a one-element array
-  // costs a fraction of a Set's hash table. Insertion order is kept (oldest first).
-  private readonly byUser = new Map<string, Lease[]>();
+  // One lease, or an array of them in insertion order (oldest first): most users hold
+  // one connection, which then costs no array at all, and never a Set's hash table.
+  private readonly byUser = new Map<string, Lease | Lease[]>();
   private readonly byIp = new Map<string, number>();
 
   add(lease: Lease): void {
@@ -46,8 +46,15 @@ export class ConnectionCounts {
     this.byIp.set(lease.ipKey, (this.byIp.get(lease.ipKey) ?? 0) + 1);
     if (lease.userId === undefined) return;
     const leases = this.byUser.get(lease.userId);
-    if (leases === undefined) this.byUser.set(lease.userId, [lease]);
-    else leases.push(lease);
+    if (leases === undefined) this.byUser.set(lease.userId, lease);
+    else if (Array.isArray(leases)) leases.push(lease);
+    else this.byUser.set(lease.userId, [leases, lease]);
+  }
+
+  private leasesOf(userId: string): readonly Lease[] {
+    const leases = this.byUser.get(userId);
+    if (leases === undefined) return [];
+    return Array.isArray(leases) ? leases : [leases];
   }
 
   /** Call before changing `state` to `released`. */
@@ -59,10 +66,15 @@ export class ConnectionCounts {
     else this.byIp.set(lease.ipKey, ipCount);
     if (lease.userId === undefined) return;
     const leases = this.byUser.get(lease.userId);
-    if (leases === undefined) return;
+    if (leases === lease) {
+      this.byUser.delete(lease.userId);
+      return;
+    }
+    if (!Array.isArray(leases)) return;
     const index = leases.indexOf(lease);
     if (index !== -1) leases.splice(index, 1);
-    if (leases.length === 0) this.byUser.delete(lease.userId);
+    if (leases.length === 1) this.byUser.set(lease.userId, leases[0] as Lease);
+    else if (leases.length === 0) this.byUser.delete(lease.userId);
   }
 
   activate(lease: Lease): void {
@@ -77,19 +89,15 @@ export class ConnectionCounts {
 
   /** The user's connections, leaving out those already chosen to make room. */
   userCount(userId: string): number {
-    const leases = this.byUser.get(userId);
-    if (leases === undefined) return 0;
     let count = 0;
-    for (const lease of leases) if (!lease.replacing) count++;
+    for (const lease of this.leasesOf(userId)) if (!lease.replacing) count++;
     return count;
   }
 
   /** The user's oldest connected socket not already chosen to make room. */
   oldestActive(userId: string): Lease | undefined {
-    const leases = this.byUser.get(userId);
-    if (leases === undefined) return undefined;
     // Leases are kept in insertion order: the first active lease is the oldest.
-    for (const lease of leases) if (lease.state === 'active' && !lease.replacing) return lease;
+    for (const lease of this.leasesOf(userId)) if (lease.state === 'active' && !lease.replacing) return lease;
     return undefined;
   }
 
