@@ -97,7 +97,8 @@ export class ConnectionCounts {
   /** The user's oldest connected socket not already chosen to make room. */
   oldestActive(userId: string): Lease | undefined {
     // Leases are kept in insertion order: the first active lease is the oldest.
-    for (const lease of this.leasesOf(userId)) if (lease.state === 'active' && !lease.replacing) return lease;
+    for (const lease of this.leasesOf(userId))
+      if (lease.state === 'active' && !lease.replacing) return lease;
     return undefined;
   }
 
