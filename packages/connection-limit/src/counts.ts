@@ -1,4 +1,11 @@
-import type { AnySocket, ScheduledEntry } from '@portcullis/core';
+import {
+  addOneOrMany,
+  listOneOrMany,
+  removeOneOrMany,
+  type AnySocket,
+  type OneOrMany,
+  type ScheduledEntry,
+} from '@portcullis/core';
 
 /**
  * One connection's place in the counts, from the handshake until it is gone. While
@@ -37,7 +44,7 @@ export class ConnectionCounts {
   pending = 0;
   // One lease, or an array of them in insertion order (oldest first): most users hold
   // one connection, which then costs no array at all, and never a Set's hash table.
-  private readonly byUser = new Map<string, Lease | Lease[]>();
+  private readonly byUser = new Map<string, OneOrMany<Lease>>();
   private readonly byIp = new Map<string, number>();
 
   add(lease: Lease): void {
@@ -45,16 +52,11 @@ export class ConnectionCounts {
     if (lease.state === 'pending') this.pending++;
     this.byIp.set(lease.ipKey, (this.byIp.get(lease.ipKey) ?? 0) + 1);
     if (lease.userId === undefined) return;
-    const leases = this.byUser.get(lease.userId);
-    if (leases === undefined) this.byUser.set(lease.userId, lease);
-    else if (Array.isArray(leases)) leases.push(lease);
-    else this.byUser.set(lease.userId, [leases, lease]);
+    addOneOrMany(this.byUser, lease.userId, lease);
   }
 
   private leasesOf(userId: string): readonly Lease[] {
-    const leases = this.byUser.get(userId);
-    if (leases === undefined) return [];
-    return Array.isArray(leases) ? leases : [leases];
+    return listOneOrMany(this.byUser, userId);
   }
 
   /** Call before changing `state` to `released`. */
@@ -65,16 +67,7 @@ export class ConnectionCounts {
     if (ipCount === 0) this.byIp.delete(lease.ipKey);
     else this.byIp.set(lease.ipKey, ipCount);
     if (lease.userId === undefined) return;
-    const leases = this.byUser.get(lease.userId);
-    if (leases === lease) {
-      this.byUser.delete(lease.userId);
-      return;
-    }
-    if (!Array.isArray(leases)) return;
-    const index = leases.indexOf(lease);
-    if (index !== -1) leases.splice(index, 1);
-    if (leases.length === 1) this.byUser.set(lease.userId, leases[0] as Lease);
-    else if (leases.length === 0) this.byUser.delete(lease.userId);
+    removeOneOrMany(this.byUser, lease.userId, lease);
   }
 
   activate(lease: Lease): void {

@@ -52,6 +52,7 @@ export {
   type PacketCheck,
   type PacketGuard,
 } from './guards';
+export { addOneOrMany, removeOneOrMany, listOneOrMany, type OneOrMany } from './one-or-many';
 export { onSocketRelease, releaseWhenDisconnected, type ReleaseStep } from './socket-release';
 export type {
   AnySocket,

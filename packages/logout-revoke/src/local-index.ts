@@ -1,8 +1,14 @@
-import { getContext, type AnyServer, type AnySocket, type PortcullisUser } from '@portcullis/core';
+import {
+  addOneOrMany,
+  getContext,
+  listOneOrMany,
+  removeOneOrMany,
+  type AnyServer,
+  type AnySocket,
+  type OneOrMany,
+  type PortcullisUser,
+} from '@portcullis/core';
 import { digest, sessionIdOf, tokenIdOf } from './identity';
-
-/** One socket, or several: most users hold one socket, and an array would cost more. */
-type Holders = AnySocket | AnySocket[];
 
 /** What a socket was indexed under, so it can be taken out exactly. */
 interface IndexedAs {
@@ -13,32 +19,6 @@ interface IndexedAs {
   readonly token: string | undefined;
 }
 
-function add(map: Map<string, Holders>, key: string, socket: AnySocket): void {
-  const holders = map.get(key);
-  if (holders === undefined) map.set(key, socket);
-  else if (Array.isArray(holders)) holders.push(socket);
-  else if (holders !== socket) map.set(key, [holders, socket]);
-}
-
-function remove(map: Map<string, Holders>, key: string, socket: AnySocket): void {
-  const holders = map.get(key);
-  if (holders === socket) {
-    map.delete(key);
-    return;
-  }
-  if (!Array.isArray(holders)) return;
-  const index = holders.indexOf(socket);
-  if (index === -1) return;
-  holders.splice(index, 1);
-  if (holders.length === 1) map.set(key, holders[0] as AnySocket);
-}
-
-function list(holders: Holders | undefined): readonly AnySocket[] {
-  if (holders === undefined) return [];
-  // A copy: cutting a socket takes it out of the index while the caller walks the list.
-  return Array.isArray(holders) ? holders.slice() : [holders];
-}
-
 /**
  * This node's sockets by the identities a revocation can name: user id, session and
  * token (digests, as in the denylist's keys). A revocation reaches every node as one
@@ -46,9 +26,9 @@ function list(holders: Holders | undefined): readonly AnySocket[] {
  * identity, so a socket costs a map entry per identity instead of three rooms.
  */
 export class RevocationIndex {
-  private readonly byUser = new Map<string, Holders>();
-  private readonly bySession = new Map<string, Holders>();
-  private readonly byToken = new Map<string, Holders>();
+  private readonly byUser = new Map<string, OneOrMany<AnySocket>>();
+  private readonly bySession = new Map<string, OneOrMany<AnySocket>>();
+  private readonly byToken = new Map<string, OneOrMany<AnySocket>>();
   private readonly indexed = new WeakMap<AnySocket, IndexedAs>();
 
   /** Puts the socket under its context's user, or moves it after the user changed. */
@@ -67,9 +47,9 @@ export class RevocationIndex {
       token: tokenId === undefined ? undefined : digest(tokenId),
     };
     this.indexed.set(socket, entry);
-    add(this.byUser, user.id, socket);
-    if (entry.session !== undefined) add(this.bySession, entry.session, socket);
-    if (entry.token !== undefined) add(this.byToken, entry.token, socket);
+    addOneOrMany(this.byUser, user.id, socket);
+    if (entry.session !== undefined) addOneOrMany(this.bySession, entry.session, socket);
+    if (entry.token !== undefined) addOneOrMany(this.byToken, entry.token, socket);
   }
 
   /** Takes the socket out (at disconnect, or when its user is dropped). */
@@ -77,23 +57,23 @@ export class RevocationIndex {
     const entry = this.indexed.get(socket);
     if (entry === undefined) return;
     this.indexed.delete(socket);
-    remove(this.byUser, entry.user.id, socket);
-    if (entry.session !== undefined) remove(this.bySession, entry.session, socket);
-    if (entry.token !== undefined) remove(this.byToken, entry.token, socket);
+    removeOneOrMany(this.byUser, entry.user.id, socket);
+    if (entry.session !== undefined) removeOneOrMany(this.bySession, entry.session, socket);
+    if (entry.token !== undefined) removeOneOrMany(this.byToken, entry.token, socket);
   }
 
   ofUser(userId: string): readonly AnySocket[] {
-    return list(this.byUser.get(userId));
+    return listOneOrMany(this.byUser, userId);
   }
 
   /** Sockets of a session, by the digest of its id. */
   ofSession(sessionDigest: string): readonly AnySocket[] {
-    return list(this.bySession.get(sessionDigest));
+    return listOneOrMany(this.bySession, sessionDigest);
   }
 
   /** Sockets opened with a token, by the digest of its id. */
   ofToken(tokenDigest: string): readonly AnySocket[] {
-    return list(this.byToken.get(tokenDigest));
+    return listOneOrMany(this.byToken, tokenDigest);
   }
 
   /** The session digest the socket was indexed under. */
