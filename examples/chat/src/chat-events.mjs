@@ -5,7 +5,7 @@ import { getContext } from 'portcullis';
 export const MAX_ROOMS_PER_SOCKET = 10;
 
 // Socket.io rooms of the chat are prefixed, so a room name can never be a socket id or
-// one of the guards' own rooms (`portcullis:user:…`).
+// a room another part of the app relies on.
 const roomKey = (room) => `room:${room}`;
 
 const reply = (ack, value) => {
