@@ -72,8 +72,12 @@ async function throughput() {
 }
 
 async function handshake() {
-  const { total = 300, concurrency = 1, auth = true } = spec;
-  const tokens = auth ? await signTokens(total, { prefix: `hs${process.pid}` }) : [];
+  const { total = 300, concurrency = 1, auth = true, repeatToken = false } = spec;
+  // `repeatToken`: one token for every connection, as a client that reconnects sends.
+  const signed = auth
+    ? await signTokens(repeatToken ? 1 : total, { prefix: `hs${process.pid}` })
+    : [];
+  const tokens = repeatToken ? Array.from({ length: total }, () => signed[0]) : signed;
   // Tokens are signed; the runner reads the server's CPU time, then says go.
   console.log('READY');
   for await (const line of createInterface({ input: process.stdin })) {
