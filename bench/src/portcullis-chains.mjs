@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
-import { usePacketGuards } from '@portcullis/core';
+import { configurePortcullis, usePacketGuards } from '@portcullis/core';
 import { originEngineMiddleware } from '@portcullis/origin';
 import { authGuard } from '@portcullis/auth';
 import { rateLimitGuard } from '@portcullis/rate-limit';
@@ -37,8 +37,7 @@ function rateLimitOptions(profile) {
   if (profile === 'refuse') {
     return {
       connections,
-      messages: { perSocket: { points: 1, durationMs: 60_000 }, disconnectAfter: false },
-      errors: false,
+      messages: { perSocket: { points: 1, durationMs: 60_000 } },
     };
   }
   return {
@@ -70,6 +69,10 @@ function presetOptions(profile) {
     sanitize: { preset: 'basic', fields: { 'chat:send': ['text'] } },
     rateLimit: rateLimitOptions(profile),
     connectionLimit: connectionLimitOptions(profile),
+    // Refusals are the point of some scenarios: no console line for each.
+    logRefusals: false,
+    // 'refuse' refuses every packet after the first and never cuts the socket.
+    ...(profile === 'refuse' ? { escalation: { disconnectAfter: false } } : {}),
   };
 }
 
@@ -119,6 +122,8 @@ function authChain(io) {
 
 /** Alone, without auth: per-IP connection attempts, messages per socket, error rate. */
 function rateLimitChain(io, profile) {
+  // Refusals are weighed by core's escalation: 'refuse' keeps the socket to the end.
+  if (profile === 'refuse') configurePortcullis(io, { escalation: { disconnectAfter: false } });
   const limits = rateLimitGuard(rateLimitOptions(profile));
   io.use(limits.connections);
   usePacketGuards(io, ...limits.packetGuards);
