@@ -17,6 +17,7 @@ export function figures(stats: ServerStats): Record<string, unknown> {
     sockets: stats.sockets,
     rooms: stats.rooms,
     rateLimitKeys: stats.rateLimitKeys,
+    revocationUsers: stats.revocationUsers,
     connectionLimit: stats.connectionLimit,
   };
 }

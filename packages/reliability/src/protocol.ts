@@ -65,6 +65,8 @@ export interface ServerStats {
   connectionLimit: ConnectionLimitStats | undefined;
   /** Keys the in-memory rate-limit windows hold. */
   rateLimitKeys: number;
+  /** Users with a socket in this node's revocation index. */
+  revocationUsers: number;
   /** Security events seen, by `type` or `type:code`. */
   securityEvents: Record<string, number>;
   /** Connections the chat app saw, and messages it handled. */

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
-import type { Portcullis } from 'portcullis';
+import { revocationIndexOf, type Portcullis } from 'portcullis';
 import type { ServerStats } from '../protocol';
 import type { AppCounters } from './chat-app';
 
@@ -60,6 +60,7 @@ export async function collectStats(sources: StatsSources): Promise<ServerStats> 
     httpConnections,
     connectionLimit: guards.connectionLimit?.stats(),
     rateLimitKeys,
+    revocationUsers: revocationIndexOf(io).users,
     securityEvents: Object.fromEntries(securityEvents),
     app: { ...counters },
     redis: Object.fromEntries(

@@ -197,6 +197,7 @@ export function drained(stats: ServerStats, baseline: ServerStats): boolean {
     stats.socketRooms === baseline.socketRooms &&
     stats.httpConnections === baseline.httpConnections &&
     stats.rateLimitKeys === baseline.rateLimitKeys &&
+    stats.revocationUsers === baseline.revocationUsers &&
     JSON.stringify(stats.connectionLimit) === JSON.stringify(baseline.connectionLimit) &&
     JSON.stringify(sorted(stats.activeResources)) ===
       JSON.stringify(sorted(baseline.activeResources))
