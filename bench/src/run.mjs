@@ -95,6 +95,31 @@ async function withServer(chain, profile, body) {
 
 const cpuMs = ({ cpu }) => (cpu.user + cpu.system) / 1000;
 
+/** Handshakes against a running server, with its CPU per handshake (closes included). */
+async function handshakes(server, chain, { concurrency, repeatToken = false }) {
+  let before;
+  const load = await runLoadgen(
+    {
+      scenario: 'handshake',
+      port: server.port,
+      total: quick ? 120 : 200,
+      concurrency,
+      repeatToken,
+      tokenIn: chain === 'socketio-jwt' ? 'query' : 'auth',
+    },
+    {
+      onLine: async (line, child) => {
+        if (line !== 'READY') return;
+        before = cpuMs(await server.ask('cpu'));
+        child.stdin.write('go\n');
+      },
+    },
+  );
+  // Sockets end as the next one opens: wait until the server has done with them all.
+  const after = await settledCpu(server);
+  return { ...load, serverUsPerHandshake: ((after - before) * 1000) / load.total };
+}
+
 /** Message throughput, with the server's CPU use over the measured window. */
 function throughputRun(chain, markup) {
   return withServer(chain, 'throughput', async (server) => {
@@ -168,58 +193,23 @@ const scenarios = {
     }
   },
   async handshake() {
-    // One server per chain for both concurrencies: sequential first, then 20 at a time.
+    // One server per chain for the three passes: sequential with a fresh token each
+    // time, then 20 at a time, then sequential with one token for every connection.
     for (const chain of inOrder(HANDSHAKE_CHAINS)) {
       await withServer(chain, 'throughput', async (server) => {
         for (const concurrency of [1, 20]) {
-          let before;
-          const load = await runLoadgen(
-            {
-              scenario: 'handshake',
-              port: server.port,
-              total: quick ? 120 : 200,
-              concurrency,
-              tokenIn: chain === 'socketio-jwt' ? 'query' : 'auth',
-            },
-            {
-              onLine: async (line, child) => {
-                if (line !== 'READY') return;
-                before = cpuMs(await server.ask('cpu'));
-                child.stdin.write('go\n');
-              },
-            },
+          record(
+            `handshake-c${concurrency}`,
+            chain,
+            await handshakes(server, chain, { concurrency }),
           );
-          // Server CPU per handshake, closes included (sockets end as the next one opens).
-          const after = await settledCpu(server);
-          record(`handshake-c${concurrency}`, chain, {
-            ...load,
-            serverUsPerHandshake: ((after - before) * 1000) / load.total,
-          });
         }
         // A reconnecting client: the same token for every connection, one at a time.
-        let before;
-        const load = await runLoadgen(
-          {
-            scenario: 'handshake',
-            port: server.port,
-            total: quick ? 120 : 200,
-            concurrency: 1,
-            repeatToken: true,
-            tokenIn: chain === 'socketio-jwt' ? 'query' : 'auth',
-          },
-          {
-            onLine: async (line, child) => {
-              if (line !== 'READY') return;
-              before = cpuMs(await server.ask('cpu'));
-              child.stdin.write('go\n');
-            },
-          },
+        record(
+          'handshake-repeat',
+          chain,
+          await handshakes(server, chain, { concurrency: 1, repeatToken: true }),
         );
-        const after = await settledCpu(server);
-        record('handshake-repeat', chain, {
-          ...load,
-          serverUsPerHandshake: ((after - before) * 1000) / load.total,
-        });
       });
     }
   },

@@ -11,9 +11,10 @@ import { parseArgs } from 'node:util';
 import { fuzzServer } from '../src/fuzz/fuzz-run';
 import { HonestClient } from '../src/honest-client';
 import { startServerProcess } from '../src/server-process';
-import { PACKAGE_DIR, check, figures } from './run-support';
+import { PACKAGE_DIR, check, figures, scriptArgs } from './run-support';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     cases: { type: 'string', default: '20000' },
     seconds: { type: 'string', default: '600' },

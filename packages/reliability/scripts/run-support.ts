@@ -30,3 +30,12 @@ export function check(ok: boolean, message: string): boolean {
   }
   return ok;
 }
+
+/**
+ * The script's own arguments. `pnpm <script> -- --flag` hands the `--` over as an
+ * argument, which `parseArgs` would take for the end of the options.
+ */
+export function scriptArgs(): string[] {
+  const args = process.argv.slice(2);
+  return args[0] === '--' ? args.slice(1) : args;
+}

@@ -14,9 +14,10 @@ import { parseArgs } from 'node:util';
 import { SHORT_WINDOWS, drained, soak } from '../src/soak/soak-run';
 import type { ServerStats } from '../src/protocol';
 import { startServerProcess } from '../src/server-process';
-import { PACKAGE_DIR, check, figures, mb } from './run-support';
+import { PACKAGE_DIR, check, figures, mb, scriptArgs } from './run-support';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     sockets: { type: 'string', default: '5000' },
     wave: { type: 'string', default: '500' },
