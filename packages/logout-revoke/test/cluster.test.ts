@@ -414,7 +414,7 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     const token = await signToken({ sub: 'alice', sid: 'S' });
     const connectedBefore = await connectAs(closed.url, token);
     // Served once: its packets are held until the denylist re-read after joining its
-    // revocation rooms answered, so that read is done before Redis goes away (with
+    // revocation index answered, so that read is done before Redis goes away (with
     // onStoreError 'deny', a re-read that fails would rightly cut it).
     await expectServed(connectedBefore);
     await own.stop();

@@ -45,7 +45,7 @@ export interface SessionExpiryGuardOptions {
   /**
    * A refreshed token must carry the same `sessionId` as the one it replaces (when that
    * one had a session). Default `true`: a refresh continues a session, it does not
-   * switch to another one (whose revocation rooms the socket is not in).
+   * switch to another one (a session the revocation index does not hold it under).
    */
   requireSameSession?: boolean;
   /** Called after the context's user changed (refreshed, or dropped at expiry). */
