@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PortcullisUser } from '@portcullis/core';
 
-export const DEFAULT_CACHE_ENTRIES = 10_000;
+export const DEFAULT_CACHE_ENTRIES = 1_000;
 
 /**
  * Tokens this verifier has accepted, so that a client that reconnects, or several tabs
