@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { PortcullisUser } from '@portcullis/core';
+import { shortDigest, type PortcullisUser } from '@portcullis/core';
 
 export const DEFAULT_CACHE_ENTRIES = 1_000;
 
@@ -26,7 +25,7 @@ export class VerifiedTokenCache {
   ) {}
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url').slice(0, 22);
+    return shortDigest(token);
   }
 
   /** The user a token was verified as, while the token would still pass. */

@@ -5,6 +5,7 @@ import {
   getContext,
   handshakeGuard,
   ipSubnetKey,
+  namespaceOf,
   onSocketRelease,
   recordSocketEvent,
   whenPacketsReleased,
@@ -298,8 +299,7 @@ export function connectionLimitGuard(
 
   const guard = middleware as ConnectionLimitGuard;
   guard.install = (target) => {
-    const nsp: AnyNamespace = 'sockets' in target && 'of' in target ? target.sockets : target;
-    watchNamespace(nsp);
+    watchNamespace(namespaceOf(target));
     target.use(middleware);
     return guard;
   };

@@ -53,7 +53,13 @@ export {
   type PacketGuard,
 } from './guards';
 export { addOneOrMany, removeOneOrMany, listOneOrMany, type OneOrMany } from './one-or-many';
-export { onSocketRelease, releaseWhenDisconnected, type ReleaseStep } from './socket-release';
+export { shortDigest } from './digest';
+export {
+  namespaceOf,
+  onSocketRelease,
+  releaseWhenDisconnected,
+  type ReleaseStep,
+} from './socket-release';
 export type {
   AnySocket,
   AnyServer,

@@ -36,7 +36,8 @@ export function releaseWhenDisconnected(socket: AnySocket): void {
   if (!socket.listeners('disconnect').includes(releaseSocket)) listenForRelease(socket);
 }
 
-function namespaceOf(target: AnyServer | AnyNamespace): AnyNamespace {
+/** The namespace a guard installed on `io` or on a namespace acts in (`io` means `/`). */
+export function namespaceOf(target: AnyServer | AnyNamespace): AnyNamespace {
   return 'sockets' in target && 'of' in target ? target.sockets : (target as AnyNamespace);
 }
 

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { PortcullisUser } from '@portcullis/core';
+import { shortDigest, type PortcullisUser } from '@portcullis/core';
 
 /**
  * Session ids and token ids may be bearer secrets in some systems (a session cookie's
@@ -7,7 +6,7 @@ import type { PortcullisUser } from '@portcullis/core';
  * SHA-256 digest (128 bits, base64url) is used instead, on every node alike.
  */
 export function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+  return shortDigest(value);
 }
 
 // The context's fields only, never raw claims: whatever authenticated the socket (a JWT

@@ -9,6 +9,7 @@ import {
   isGuardError,
   isPlainObject,
   isThenable,
+  namespaceOf,
   onSocketRelease,
   opt,
   recordSocketEvent,
@@ -229,8 +230,7 @@ export function logoutRevokeGuard(
         );
       }
       target.use(handshake);
-      const nsp: AnyNamespace = 'sockets' in target && 'of' in target ? target.sockets : target;
-      watchNamespace(nsp);
+      watchNamespace(namespaceOf(target));
       target.on('connection', onConnection);
       targets.push(target);
       if (explicitTarget) return guard;

@@ -1,6 +1,7 @@
 import {
   GuardError,
   disconnectWithCode,
+  peekContext,
   type AnyNamespace,
   type AnyServer,
   type AnySocket,
@@ -69,8 +70,7 @@ function matches(index: RevocationIndex, message: RevocationMessage): readonly A
       return index.ofToken(message.token);
     case 'issuedBefore':
       return index.ofUser(message.userId).filter((socket) => {
-        const user = (socket.data as { portcullis?: { user?: Parameters<typeof issuedAtMsOf>[0] } })
-          .portcullis?.user;
+        const user = peekContext(socket)?.user;
         const issuedAt = user === undefined ? undefined : issuedAtMsOf(user);
         // Without an issue time a credential cannot prove it is newer than the cutoff.
         return issuedAt === undefined || issuedAt <= message.before;
