@@ -78,10 +78,12 @@ describeBrowser('chat: messages carrying XSS vectors', () => {
       await reader(browser, url, 'eve'),
       await reader(browser, url, 'trudy'),
     ];
+    // Each message is waited for before the next is typed: three senders' sockets race
+    // otherwise, and the order checked below is the order sent.
     for (const [index, vector] of VECTORS.entries()) {
       await send(senders[index % senders.length] as Page, vector);
+      await waitForMessages(victim, index + 1);
     }
-    await waitForMessages(victim, VECTORS.length);
 
     // Nothing lost: every payload is there, readable as the text it was.
     const texts = await messageTexts(victim);
