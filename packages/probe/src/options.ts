@@ -2,6 +2,12 @@ import type { CheckId, CheckResult } from './report';
 import { selectChecks, type CheckSelector } from './parse/selection';
 import { resolveNamespaces, resolveSanitized, type SanitizedTarget } from './parse/targets';
 import {
+  resolveReplayTarget,
+  resolveRoomTarget,
+  type ReplayTarget,
+  type RoomTarget,
+} from './parse/message-targets';
+import {
   ProbeOptionsError,
   boundedInteger,
   fail,
@@ -13,6 +19,7 @@ import {
 
 export { CHECK_GROUPS, type CheckGroup, type CheckSelector } from './parse/selection';
 export type { SanitizedTarget } from './parse/targets';
+export type { ReplayTarget, RoomTarget } from './parse/message-targets';
 export { ProbeOptionsError };
 
 /** Called with the token of one of the sessions; resolves once the app logged it out. */
@@ -45,6 +52,23 @@ export interface ProbeOptions {
   event?: string;
   /** A payload the server accepts for `event`. Default `{}`. */
   payload?: unknown;
+  /**
+   * The field of `payload` naming the room `event` writes into, e.g. `roomId`. The
+   * foreign-room check then names rooms this client never joined (another client's
+   * own room among them). Without it that check is not applicable.
+   */
+  roomField?: string;
+  /**
+   * An event your server protects against replays (each message carries a unique id
+   * and its send time). Without it the replay check is not applicable.
+   */
+  replayEvent?: string;
+  /** A payload the server accepts for `replayEvent`, without the id and time. Default `{}`. */
+  replayPayload?: unknown;
+  /** The field carrying the message id. Default `messageId`. */
+  replayIdField?: string;
+  /** The field carrying the send time (epoch ms). Default `sentAt`. */
+  replayTimeField?: string;
   /** Most messages the flood sends. Default 200, at most 10 000. */
   floodCount?: number;
   /** Longest the flood lasts, in seconds. Default 5, at most 60. */
@@ -110,6 +134,8 @@ export interface ResolvedProbeOptions {
   readonly claims: Readonly<Record<string, unknown>>;
   readonly event: string | undefined;
   readonly payload: unknown;
+  readonly room: RoomTarget | undefined;
+  readonly replay: ReplayTarget | undefined;
   readonly floodCount: number;
   readonly floodMs: number;
   readonly oversizeBytes: number;
@@ -143,6 +169,11 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'claims',
   'event',
   'payload',
+  'roomField',
+  'replayEvent',
+  'replayPayload',
+  'replayIdField',
+  'replayTimeField',
   'floodCount',
   'floodSeconds',
   'oversizeBytes',
@@ -234,6 +265,11 @@ export function resolveProbeOptions(options: ProbeOptions): ResolvedProbeOptions
     claims,
     event,
     payload: options.payload === undefined ? {} : options.payload,
+    room: resolveRoomTarget(
+      optionalString('roomField', options.roomField),
+      options.payload === undefined ? {} : options.payload,
+    ),
+    replay: resolveReplayTarget(options),
     floodCount: boundedInteger('floodCount', options.floodCount, 200, 1, 10_000),
     floodMs: boundedInteger('floodSeconds', options.floodSeconds, 5, 1, 60) * 1000,
     oversizeBytes: boundedInteger(

@@ -37,6 +37,8 @@ export const CHECK_IDS = [
   'prototype-pollution',
   'markup-in-array',
   'field-types',
+  'foreign-room',
+  'replay',
   'markup-bomb',
   'type-confusion',
   'event-flood',

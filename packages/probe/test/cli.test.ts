@@ -5,6 +5,9 @@ import {
   EVENT,
   ORIGIN,
   PAYLOAD,
+  REPLAY_EVENT,
+  REPLAY_PAYLOAD,
+  ROOM_FIELD,
   SANITIZED_EVENT,
   SANITIZED_PAYLOAD,
   SECRET,
@@ -48,6 +51,12 @@ describe('npx @portcullis/probe <url> [options]', () => {
         JSON.stringify(SANITIZED_PAYLOAD),
         '--sanitized-fields',
         'bio',
+        '--room-field',
+        ROOM_FIELD,
+        '--replay-event',
+        REPLAY_EVENT,
+        '--replay-payload',
+        JSON.stringify(REPLAY_PAYLOAD),
         '--json',
       ],
       io,
@@ -55,7 +64,7 @@ describe('npx @portcullis/probe <url> [options]', () => {
     expect(io.err).toEqual([]);
     const report = JSON.parse(io.out.join('\n')) as ProbeReport;
     expect(report.results.filter(({ status }) => status !== 'pass')).toEqual([]);
-    expect(report.results).toHaveLength(19);
+    expect(report.results).toHaveLength(21);
     expect(code).toBe(0);
     // The observed outcome next to each verdict.
     const noToken = report.results.find(({ id }) => id === 'no-token');

@@ -103,7 +103,7 @@ describe('verdicts come from what the server did', () => {
       only: ['messages'],
     });
     const messages = report.results.slice(1);
-    expect(messages.map(({ status }) => status)).toEqual(Array(5).fill('not-applicable'));
+    expect(messages.map(({ status }) => status)).toEqual(Array(7).fill('not-applicable'));
     expect(messages[0]?.summary).toBe(
       `the payload as given got ack error 'NOT_ALLOWED', so refusals of bad ones prove nothing: give a --payload your server acks for "chat:send"`,
     );

@@ -196,3 +196,65 @@ describe('markup-bomb: a message full of markup, within the size limit', () => {
     });
   });
 });
+
+describe('replay: a message sent again, or stamped long ago', () => {
+  /** A server that remembers vote ids but never looks at the send time. */
+  async function idsOnlyServer() {
+    const seen = new Set<string>();
+    return startServer({
+      setup(io) {
+        io.on('connection', (socket) => {
+          socket.on('vote:cast', (vote: { messageId?: unknown }, ack?: Ack) => {
+            const id = String(vote?.messageId);
+            if (seen.has(id)) return ack?.({ error: { code: 'DUPLICATE' } });
+            seen.add(id);
+            ack?.({ ok: true });
+          });
+        });
+      },
+    });
+  }
+
+  it('fails a server that refuses a repeated id but takes an old message with a new id', async () => {
+    const server = await idsOnlyServer();
+    const result = await check(server.url, {
+      ...sanitized,
+      replayEvent: 'vote:cast',
+      replayPayload: { choice: 'b' },
+      only: ['replay'],
+    });
+    expect(rows(result)).toEqual([
+      'one message with a new messageId: acked',
+      `"vote:cast": the same message again (same id): ack error 'DUPLICATE'`,
+      `"vote:cast": a new messageId with sentAt an hour ago: acked`,
+    ]);
+    expect(result.status).toBe('fail');
+    expect(result.summary).toBe('"vote:cast": a new messageId with sentAt an hour ago was acked');
+  });
+
+  it('says which options it needs, and refuses replay options without the event', async () => {
+    const server = await idsOnlyServer();
+    const result = await check(server.url, { ...sanitized, only: ['replay'] });
+    expect(result).toMatchObject({
+      status: 'not-applicable',
+      summary: 'needs --replay-event: an event your server protects against replays',
+    });
+    await expect(runProbe({ url: server.url, replayPayload: { choice: 'a' } })).rejects.toThrow(
+      'replayPayload needs replayEvent: the event to replay.',
+    );
+  });
+});
+
+describe('foreign-room: writing into rooms the client is not in', () => {
+  it('refuses a room field that does not name a room in the payload', async () => {
+    const server = await carefulServer();
+    await expect(
+      runProbe({
+        url: server.url,
+        event: 'chat:send',
+        payload: { text: 'hi' },
+        roomField: 'roomId',
+      }),
+    ).rejects.toThrow(/^roomField: payload.roomId must be the name of a room/);
+  });
+});

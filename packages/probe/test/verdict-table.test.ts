@@ -14,12 +14,15 @@ import {
   EVENT,
   ORIGIN,
   PAYLOAD,
+  REPLAY_EVENT,
+  REPLAY_PAYLOAD,
+  ROOM_FIELD,
   SANITIZED_EVENT,
   SANITIZED_FIELD,
   SANITIZED_PAYLOAD,
   SECRET,
 } from './fixtures/constants';
-import { presetServer } from './fixtures/preset-server';
+import { PRESET_ROOMS, presetServer } from './fixtures/preset-server';
 import { unguardedServer } from './fixtures/unguarded-server';
 
 /** The same run against each fixture: only the server differs. */
@@ -28,6 +31,9 @@ export const FIXTURE_RUN: Omit<ProbeOptions, 'url'> = {
   hs256Secret: SECRET,
   event: EVENT,
   payload: PAYLOAD,
+  roomField: ROOM_FIELD,
+  replayEvent: REPLAY_EVENT,
+  replayPayload: REPLAY_PAYLOAD,
   sanitizedEvent: SANITIZED_EVENT,
   sanitizedPayload: SANITIZED_PAYLOAD,
   sanitizedFields: [SANITIZED_FIELD],
@@ -59,6 +65,8 @@ const VERDICTS: Readonly<Record<CheckId, readonly [CheckStatus, CheckStatus, Che
   'prototype-pollution': ['fail', 'pass', 'pass'],
   'markup-in-array': ['fail', 'pass', 'pass'],
   'field-types': ['fail', 'pass', 'pass'],
+  'foreign-room': ['fail', 'pass', 'pass'],
+  replay: ['fail', 'pass', 'pass'],
   // Nothing on the unguarded server parses markup, so a bomb of it costs nothing there.
   'markup-bomb': ['pass', 'pass', 'pass'],
   'type-confusion': ['fail', 'pass', 'pass'],
@@ -96,7 +104,7 @@ describe('the fixture table: every check on three servers', () => {
         rows.map(([id, , expected]) => [id, expected]),
       );
       expect(report.ok).toBe(false);
-      expect(report.failed).toBe(17);
+      expect(report.failed).toBe(19);
       const results = byId(report);
       expect(results.get('no-token')?.summary).toBe('a handshake without a token connected');
       expect(observed(results.get('unguarded-namespace'))).toEqual([
@@ -109,6 +117,14 @@ describe('the fixture table: every check on three servers', () => {
         'acked: acked, echoed intact',
         'acked: acked, echoed intact',
         'acked: acked, echoed intact',
+      ]);
+      // Written into another client's own room, and delivered to it.
+      expect(observed(results.get('foreign-room'))).toEqual(['acked: acked', 'acked: acked']);
+      expect(results.get('foreign-room')?.evidence[1]?.note).toBe('the other client received it');
+      expect(observed(results.get('replay'))).toEqual([
+        'acked: acked',
+        'acked: acked',
+        'acked: acked',
       ]);
       expect(observed(results.get('markup-bomb')).map((row) => row.split(',')[0])).toEqual([
         'acked: acked',
@@ -163,6 +179,14 @@ describe('the fixture table: every check on three servers', () => {
         "refused-ack: ack error 'VALIDATION_ERROR'",
         "refused-ack: ack error 'VALIDATION_ERROR'",
       ]);
+      expect(observed(results.get('foreign-room'))).toEqual(
+        Array<string>(2).fill("refused-ack: ack error 'NOT_IN_ROOM'"),
+      );
+      expect(observed(results.get('replay'))).toEqual([
+        'acked: acked',
+        "refused-ack: ack error 'ALREADY_COUNTED'",
+        "refused-ack: ack error 'ALREADY_COUNTED'",
+      ]);
       expect(observed(results.get('event-flood'))[0]).toMatch(
         /^refused-ack: ack error 'SLOW_DOWN' at #\d+$/,
       );
@@ -179,7 +203,7 @@ describe('the fixture table: every check on three servers', () => {
   it(
     'the portcullis preset: every check passes, with the Portcullis codes as evidence',
     async () => {
-      const { server } = await presetServer();
+      const { server } = await presetServer({ rooms: PRESET_ROOMS });
       const report = await runProbe({ ...FIXTURE_RUN, url: server.url });
       const rows = verdicts(report, 2);
       expect(rows.map(([id, status]) => [id, status])).toEqual(
@@ -197,6 +221,8 @@ describe('the fixture table: every check on three servers', () => {
       );
       expect(codes('oversized-payload')).toEqual(['PAYLOAD_TOO_LARGE']);
       expect(codes('prototype-pollution')).toEqual(['VALIDATION_FAILED', 'VALIDATION_FAILED']);
+      expect(codes('foreign-room')).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+      expect(codes('replay')).toEqual([undefined, 'REPLAYED', 'REPLAYED']);
       expect(codes('logout')).toEqual([
         undefined,
         'SESSION_REVOKED',

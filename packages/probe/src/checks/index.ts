@@ -7,6 +7,7 @@ import { eventFloodCheck } from './event-flood';
 import { expiredTokenCheck } from './expired-token';
 import { fieldTypesCheck } from './field-types';
 import { foreignOriginCheck } from './foreign-origin';
+import { foreignRoomCheck } from './foreign-room';
 import { logoutCheck } from './logout';
 import { markupBombCheck } from './markup-bomb';
 import { markupInArrayCheck } from './markup-in-array';
@@ -17,6 +18,7 @@ import { oversizedPayloadCheck } from './oversized-payload';
 import { perMessageDeflateCheck } from './per-message-deflate';
 import { pollingCorsCheck } from './polling-cors';
 import { prototypePollutionCheck } from './prototype-pollution';
+import { replayCheck } from './replay';
 import { typeConfusionCheck } from './type-confusion';
 import { unguardedNamespaceCheck } from './unguarded-namespace';
 import { wrongKeyCheck } from './wrong-key';
@@ -122,6 +124,18 @@ export const CHECKS: readonly ProbeCheck[] = [
     title: 'fields of another type are refused',
     needsBaseline: true,
     run: fieldTypesCheck,
+  },
+  {
+    id: 'foreign-room',
+    title: "a room the client is not in (another client's own among them) cannot be written into",
+    needsBaseline: true,
+    run: foreignRoomCheck,
+  },
+  {
+    id: 'replay',
+    title: 'a message sent again, or stamped long ago, is refused',
+    needsBaseline: true,
+    run: replayCheck,
   },
   {
     id: 'markup-bomb',

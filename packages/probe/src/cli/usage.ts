@@ -25,6 +25,13 @@ Messages
   --flood-seconds <s>        longest the flood lasts (default 5, max 60)
   --oversize-bytes <n>       size of the oversized message (default 102400)
   --mutation-count <n>       most mutated payloads of field-types (default 40, max 200)
+  --room-field <path>        the field of --payload naming the room --event writes into
+                             (foreign-room: rooms this client is not in must be refused)
+Replays
+  --replay-event <name>      an event protected against replays (needed by replay)
+  --replay-payload <json>    a payload it accepts, without the id and time (default {})
+  --replay-id-field <name>   the field with the message id (default messageId)
+  --replay-time-field <name> the field with the send time in epoch ms (default sentAt)
 Namespaces
   --namespaces <list>        comma-separated namespaces that must refuse a socket without
                              a token, e.g. /admin,/chat (/admin and /internal are tried too)

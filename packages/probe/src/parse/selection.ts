@@ -10,6 +10,8 @@ export const CHECK_GROUPS = {
     'oversized-payload',
     'prototype-pollution',
     'field-types',
+    'foreign-room',
+    'replay',
     'type-confusion',
     'event-flood',
   ],

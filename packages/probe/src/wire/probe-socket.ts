@@ -86,6 +86,8 @@ export interface ProbeSocketEvents {
 export class ProbeSocket extends EventEmitter<ProbeSocketEvents> {
   /** The server's `maxPayload` from the Engine.IO open packet, when it sent one. */
   serverMaxPayload: number | undefined;
+  /** The Socket.io id the server gave this socket (also the name of its own room). */
+  sid: string | undefined;
   closed = false;
   closeCode: number | undefined;
   private lastAckId = -1;
@@ -170,6 +172,8 @@ export class ProbeSocket extends EventEmitter<ProbeSocketEvents> {
           }
           if (!settled) {
             if (packet.type === SOCKET.connect) {
+              const sid = (packet.data as { sid?: unknown } | undefined)?.sid;
+              if (typeof sid === 'string') socket.sid = sid;
               settle({ kind: 'connected', ms: elapsed(), socket, extensions });
             } else if (packet.type === SOCKET.connectError) {
               const data = (packet.data as { data?: unknown } | undefined)?.data;
