@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { getContext } from 'portcullis';
-
-/** How many rooms one tab may be in at once. */
-export const MAX_ROOMS_PER_SOCKET = 10;
-
-// Socket.io rooms of the chat are prefixed, so a room name can never be a socket id or
-// a room another part of the app relies on.
-const roomKey = (room) => `room:${room}`;
+import { getContext, isGuardError } from 'portcullis';
+import { isPrivateRoom, roomKey, userChannel } from './rooms.mjs';
 
 const reply = (ack, value) => {
   if (typeof ack === 'function') ack(value);
@@ -14,52 +8,73 @@ const reply = (ack, value) => {
 
 const refusal = (code, message) => ({ error: { code, message, retryable: false } });
 
+/** A guard's refusal as the ack carries it; anything else is our own failure. */
+const refusalOf = (error) =>
+  isGuardError(error)
+    ? { error: error.data }
+    : refusal('INTERNAL', 'Something went wrong on our side; try again.');
+
 /**
  * The chat itself. By the time a handler runs, the preset has checked the packet's
- * size, rate, sender's role, shape (joi) and sanitized its text: the handlers only do
- * the chat's own work. Identity comes from the verified token, through the context.
+ * size, rate, sender's role, shape (joi), content rules and replays, and sanitized its
+ * text: the handlers only do the chat's own work. Who may open which room is the rooms
+ * guard's decision (`rooms.joinRoom`). Identity comes from the verified token, through
+ * the context.
  */
-export function installChatEvents(io, { nodeName }) {
+export function installChatEvents(io, { nodeName, rooms, inviteToRoom }) {
   io.on('connection', (socket) => {
-    const joined = new Set();
     const userId = () => getContext(socket).user?.id ?? 'anonymous';
+    const announce = (room, type) =>
+      io.to(roomKey(room)).emit('room:event', { room, type, user: userId(), at: Date.now() });
 
+    void socket.join(userChannel(userId()));
     socket.emit('chat:welcome', { node: nodeName, user: userId() });
 
-    socket.on('room:join', ({ room }, ack) => {
-      if (!joined.has(room) && joined.size >= MAX_ROOMS_PER_SOCKET) {
-        reply(
-          ack,
-          refusal('FORBIDDEN', `You can be in ${MAX_ROOMS_PER_SOCKET} rooms at most: leave one.`),
-        );
+    socket.on('room:join', async ({ room, invite }, ack) => {
+      let grant;
+      try {
+        grant = await rooms.joinRoom(socket, roomKey(room), invite);
+      } catch (error) {
+        reply(ack, refusalOf(error));
         return;
       }
-      joined.add(room);
-      socket.join(roomKey(room));
-      io.to(roomKey(room)).emit('room:event', {
+      announce(room, 'joined');
+      reply(ack, {
+        ok: true,
         room,
-        type: 'joined',
-        user: userId(),
-        at: Date.now(),
+        private: isPrivateRoom(room),
+        ...(grant.expiresAt === null ? {} : { expiresAt: grant.expiresAt }),
       });
-      reply(ack, { ok: true, room });
     });
 
     socket.on('room:leave', ({ room }, ack) => {
-      if (joined.delete(room)) {
-        socket.leave(roomKey(room));
-        io.to(roomKey(room)).emit('room:event', {
-          room,
-          type: 'left',
-          user: userId(),
-          at: Date.now(),
-        });
+      if (socket.rooms.has(roomKey(room))) {
+        rooms.leaveRoom(socket, roomKey(room));
+        announce(room, 'left');
       }
       reply(ack, { ok: true, room });
     });
 
+    socket.on('room:invite', async ({ room, user }, ack) => {
+      if (!isPrivateRoom(room)) {
+        reply(ack, refusal('VALIDATION_FAILED', `#${room} is open to everyone already.`));
+        return;
+      }
+      const { token, expiresAt } = await inviteToRoom(user, roomKey(room));
+      // To every tab of the invited user, on every node (through the adapter).
+      io.to(userChannel(user)).emit('room:invited', {
+        room,
+        from: userId(),
+        invite: token,
+        expiresAt,
+      });
+      reply(ack, { ok: true, room, user });
+    });
+
     socket.on('chat:send', ({ room, text }, ack) => {
-      if (!joined.has(room)) {
+      // The room's Socket.io membership is the guard's record: joined through it, and
+      // still held (an ended invitation takes the socket out).
+      if (!socket.rooms.has(roomKey(room))) {
         reply(ack, refusal('FORBIDDEN', 'Join the room before writing in it.'));
         return;
       }

@@ -7,7 +7,8 @@ import { pageOrigins } from './config.mjs';
 import { chatGuardOptions, sizeLimit } from './guards.mjs';
 import { sendStatus } from './http-io.mjs';
 import { createStaticFiles, notFound } from './static-files.mjs';
-import { createTokenIssuer } from './tokens.mjs';
+import { INVITE_TTL_MS } from './rooms.mjs';
+import { createRoomInviter, createTokenIssuer } from './tokens.mjs';
 
 /**
  * One chat node: an HTTP server for the page and the sign-in endpoints, and a Socket.io
@@ -33,7 +34,11 @@ export async function startChatNode(config, stores) {
   });
   const stopAudit = config.audit ? audit({ sinks: [jsonLinesSink(process.stdout)] }) : () => {};
   const guards = portcullis(io, chatGuardOptions({ ...config, origins, redis: stores.redis }));
-  installChatEvents(io, { nodeName: config.nodeName });
+  installChatEvents(io, {
+    nodeName: config.nodeName,
+    rooms: guards.rooms,
+    inviteToRoom: createRoomInviter({ ...config, inviteTtlMs: INVITE_TTL_MS }),
+  });
 
   const authRoutes = createAuthRoutes({
     origins,

@@ -1,4 +1,5 @@
-import { createDenylist, redisDenylistStore } from 'portcullis';
+import { createDenylist, redisDenylistStore, redisReplayStore } from 'portcullis';
+import { roomsOptions } from './rooms.mjs';
 import { rules, schemas } from './schemas.mjs';
 import { authOptions } from './tokens.mjs';
 
@@ -18,6 +19,18 @@ export function chatGuardOptions({ origins, secret, tokenTtlMs, redis, redisPref
     authorize: { rules },
     validate: { schemas },
     sanitize: { schemas, preset: 'basic' },
+    // Who may open which room: open rooms for everyone, private ones by invitation.
+    rooms: roomsOptions,
+    // Spam in the text itself: the same message again and again, link and mention storms,
+    // one character repeated, shouting (defaults of @portcullis/content).
+    content: { fields: { 'chat:send': ['text'], 'admin:broadcast': ['text'] } },
+    // A message is posted once, even when a retry or a replayed packet sends it again.
+    replay: {
+      events: { 'chat:send': true },
+      ...(redis === undefined
+        ? {}
+        : { store: redisReplayStore(redis, { prefix: `${redisPrefix}:replay:` }) }),
+    },
     sizeLimit,
     rateLimit: {
       ...shared,
@@ -27,6 +40,7 @@ export function chatGuardOptions({ origins, secret, tokenTtlMs, redis, redisPref
           'chat:send': { points: 5, durationMs: 5_000 },
           'admin:broadcast': { points: 3, durationMs: 10_000 },
           'room:join': { points: 20, durationMs: 10_000 },
+          'room:invite': { points: 10, durationMs: 60_000 },
         },
       },
     },

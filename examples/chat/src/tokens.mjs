@@ -13,6 +13,10 @@ export const AUDIENCE = 'portcullis-chat';
 export const USER_NAME = /^[A-Za-z0-9_-]{1,24}$/;
 export const rolesFor = (name) => (name === 'admin' ? ['member', 'admin'] : ['member']);
 
+/** Room capabilities carried in the token (`@portcullis/rooms`): admins open every private room. */
+const capabilitiesFor = (roles) =>
+  roles.includes('admin') ? { rooms: { 'private:*': ['join', 'publish'] } } : {};
+
 /** A token that would live less than this is not worth issuing: the sign-in is ending. */
 const MIN_TOKEN_LIFETIME_MS = 1000;
 
@@ -35,11 +39,38 @@ export function createTokenIssuer({ secret, tokenTtlMs, now = Date.now }) {
     const issuedAt = now();
     const expiresAtS = Math.floor(Math.min(issuedAt + tokenTtlMs, session.expiresAt) / 1000);
     if (expiresAtS * 1000 - issuedAt < MIN_TOKEN_LIFETIME_MS) return undefined;
-    const token = await new SignJWT({ roles: session.roles, sid: session.sid })
+    const token = await new SignJWT({
+      roles: session.roles,
+      sid: session.sid,
+      ...capabilitiesFor(session.roles),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setSubject(session.userId)
+      .setIssuedAt(Math.floor(issuedAt / 1000))
+      .setExpirationTime(expiresAtS)
+      .setJti(randomUUID())
+      .sign(key);
+    return { token, expiresAt: expiresAtS * 1000 };
+  };
+}
+
+/**
+ * Invitations: a room token naming one room for one user (`sub`), with its own `exp`,
+ * signed with the chat's key. The rooms guard checks it with the handshake's rules and
+ * takes the user out of the room when it expires.
+ */
+export function createRoomInviter({ secret, inviteTtlMs, now = Date.now }) {
+  const key = new TextEncoder().encode(secret);
+  return async function inviteToRoom(userId, roomKey) {
+    const issuedAt = now();
+    const expiresAtS = Math.floor((issuedAt + inviteTtlMs) / 1000);
+    const token = await new SignJWT({ room_grants: { [roomKey]: ['join', 'publish'] } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(userId)
       .setIssuedAt(Math.floor(issuedAt / 1000))
       .setExpirationTime(expiresAtS)
       .setJti(randomUUID())

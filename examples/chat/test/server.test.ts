@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { connectClient, emitWithAck, expectConnectError, waitFor } from '@portcullis/testing';
 import { startChatProcess, type ChatProcess } from './support/chat-process';
 
@@ -49,6 +50,13 @@ const payloadOf = (token: string) =>
 
 const socketFor = (token: string) =>
   connectClient(url, { auth: { token }, extraHeaders: { origin: url } });
+
+/** What @portcullis/client adds to each `chat:send`: a unique id and the send time. */
+const stamped = <T extends object>(message: T) => ({
+  ...message,
+  messageId: randomUUID(),
+  sentAt: Date.now(),
+});
 
 describe('sign-in endpoints', () => {
   it('signs in from the page origin only, with an HttpOnly SameSite=Strict cookie', async () => {
@@ -158,24 +166,32 @@ describe('socket events', () => {
         details: [{ path: 'room', type: 'string.pattern.base' }],
       },
     });
-    expect(await emitWithAck(member, 'chat:send', { room: 'general', text: 'hi' })).toMatchObject({
+    expect(
+      await emitWithAck(member, 'chat:send', stamped({ room: 'general', text: 'hi' })),
+    ).toMatchObject({
       error: { code: 'FORBIDDEN', message: 'Join the room before writing in it.' },
     });
     expect(await emitWithAck(member, 'room:join', { room: 'general' })).toEqual({
       ok: true,
       room: 'general',
+      private: false,
     });
     expect(await emitWithAck(admin, 'room:join', { room: 'general' })).toEqual({
       ok: true,
       room: 'general',
+      private: false,
     });
 
     const relayed = waitFor(admin, 'chat:message');
-    await emitWithAck(member, 'chat:send', {
-      room: 'general',
-      text: ' <b>hi</b> <img src=x onerror=alert(1)> ',
-      from: 'admin',
-    });
+    await emitWithAck(
+      member,
+      'chat:send',
+      stamped({
+        room: 'general',
+        text: ' <b>hi</b> <img src=x onerror=alert(1)> ',
+        from: 'admin',
+      }),
+    );
     expect((await relayed)[0]).toMatchObject({
       room: 'general',
       from: 'dave',
@@ -196,8 +212,88 @@ describe('socket events', () => {
       error: { code: 'FORBIDDEN' },
     });
     expect(
-      await emitWithAck(member, 'chat:send', { room: 'general', text: 'x'.repeat(1001) }),
+      await emitWithAck(member, 'chat:send', stamped({ room: 'general', text: 'x'.repeat(1001) })),
     ).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     expect(member.connected).toBe(true);
+  });
+});
+
+describe('rooms, content rules and replays', () => {
+  it('opens the private room to admins and to invited users only', async () => {
+    const admin = await socketFor((await signIn('admin')).grant.token);
+    const erin = await socketFor((await signIn('erin')).grant.token);
+    const frank = await socketFor((await signIn('frank')).grant.token);
+
+    // Naming the room is not enough, nor is writing into it without joining.
+    expect(await emitWithAck(erin, 'room:join', { room: 'backstage' })).toMatchObject({
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(
+      await emitWithAck(erin, 'chat:send', stamped({ room: 'backstage', text: 'let me in' })),
+    ).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    // Admins' tokens carry the capability.
+    expect(await emitWithAck(admin, 'room:join', { room: 'backstage' })).toEqual({
+      ok: true,
+      room: 'backstage',
+      private: true,
+    });
+    // Only admins invite.
+    expect(
+      await emitWithAck(erin, 'room:invite', { room: 'backstage', user: 'erin' }),
+    ).toMatchObject({ error: { code: 'FORBIDDEN' } });
+
+    const invited = waitFor(erin, 'room:invited');
+    expect(await emitWithAck(admin, 'room:invite', { room: 'backstage', user: 'erin' })).toEqual({
+      ok: true,
+      room: 'backstage',
+      user: 'erin',
+    });
+    const [invitation] = (await invited) as [{ room: string; from: string; invite: string }];
+    expect(invitation).toMatchObject({ room: 'backstage', from: 'admin' });
+
+    // Someone else's invitation opens nothing: it names its user.
+    expect(
+      await emitWithAck(frank, 'room:join', { room: 'backstage', invite: invitation.invite }),
+    ).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    const joined = (await emitWithAck(erin, 'room:join', {
+      room: 'backstage',
+      invite: invitation.invite,
+    })) as { ok: boolean; expiresAt: number };
+    expect(joined).toMatchObject({ ok: true, room: 'backstage', private: true });
+    expect(joined.expiresAt).toBeGreaterThan(Date.now() + 50 * 60_000);
+
+    const relayed = waitFor(erin, 'chat:message');
+    expect(
+      await emitWithAck(admin, 'chat:send', stamped({ room: 'backstage', text: 'welcome erin' })),
+    ).toMatchObject({ ok: true });
+    expect((await relayed)[0]).toMatchObject({ room: 'backstage', text: 'welcome erin' });
+    expect(
+      await emitWithAck(frank, 'chat:send', stamped({ room: 'backstage', text: 'hello?' })),
+    ).toMatchObject({ error: { code: 'FORBIDDEN' } });
+  });
+
+  it('refuses the same message a fourth time, and the same packet twice', async () => {
+    const grace = await socketFor((await signIn('grace')).grant.token);
+    await emitWithAck(grace, 'room:join', { room: 'spam-test' });
+    const same = { room: 'spam-test', text: 'BUY NOW' };
+    for (let i = 0; i < 3; i++) {
+      expect(await emitWithAck(grace, 'chat:send', stamped(same))).toMatchObject({ ok: true });
+    }
+    expect(
+      await emitWithAck(grace, 'chat:send', stamped({ ...same, text: 'buy   now' })),
+    ).toMatchObject({ error: { code: 'CONTENT_REJECTED', info: { reason: 'duplicate' } } });
+
+    // Another user: grace has used 4 of her 5 messages per 5 s.
+    const heidi = await socketFor((await signIn('heidi')).grant.token);
+    await emitWithAck(heidi, 'room:join', { room: 'spam-test' });
+    const once = stamped({ room: 'spam-test', text: 'vote for a' });
+    expect(await emitWithAck(heidi, 'chat:send', once)).toMatchObject({ ok: true });
+    expect(await emitWithAck(heidi, 'chat:send', once)).toMatchObject({
+      error: { code: 'REPLAYED', info: { reason: 'duplicate', duplicate: true } },
+    });
+    expect(
+      await emitWithAck(heidi, 'chat:send', { room: 'spam-test', text: 'no id' }),
+    ).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect([grace.connected, heidi.connected]).toEqual([true, true]);
   });
 });
