@@ -13,7 +13,7 @@ export function createChatView({ onSelectRoom }) {
   const title = document.getElementById('room-title');
   const messages = document.getElementById('messages');
   const formatting = document.getElementById('formatting');
-  /** room name → { lines: [{ kind, value }], unread } */
+  /** room name → { lines: [{ kind, value }], unread, private } */
   const rooms = new Map();
   let current;
 
@@ -32,6 +32,14 @@ export function createChatView({ onSelectRoom }) {
         button.type = 'button';
         button.textContent = `#${name}`;
         button.setAttribute('aria-current', String(name === current));
+        if (room.private) {
+          // Opened by invitation (or an admin's token): shown, so nobody mistakes it for open.
+          button.dataset.private = 'true';
+          const lock = document.createElement('span');
+          lock.className = 'private';
+          lock.textContent = 'private';
+          button.append(lock);
+        }
         if (room.unread > 0) {
           const badge = document.createElement('span');
           badge.className = 'unread';
@@ -85,8 +93,8 @@ export function createChatView({ onSelectRoom }) {
         return ['general'];
       }
     },
-    addRoom(name) {
-      if (!rooms.has(name)) rooms.set(name, { lines: [], unread: 0 });
+    addRoom(name, { private: isPrivate = false } = {}) {
+      if (!rooms.has(name)) rooms.set(name, { lines: [], unread: 0, private: isPrivate });
       remember();
       renderRooms();
     },

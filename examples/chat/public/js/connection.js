@@ -2,6 +2,12 @@ import { io } from '/vendor/socket.io/socket.io.esm.min.js';
 import { describeGuardError, guardClient, readGuardError } from './portcullis.js';
 
 const ACK_TIMEOUT_MS = 10_000;
+/**
+ * Events the server protects against replays: @portcullis/client stamps each with a
+ * message id and its send time, and resends one whose answer was lost with the same id
+ * (the server then answers "already delivered", never posts it twice).
+ */
+const REPLAY_EVENTS = ['chat:send'];
 /** Codes after which the only way back in is to sign in again. */
 const SIGNED_OUT = new Set(['SESSION_REVOKED', 'AUTH_REQUIRED', 'AUTH_INVALID']);
 const EXPIRED = new Set(['SESSION_EXPIRED', 'AUTH_EXPIRED']);
@@ -15,7 +21,7 @@ const EXPIRED = new Set(['SESSION_EXPIRED', 'AUTH_EXPIRED']);
  *
  * `app` supplies the token and the reactions: `{ token, getToken(), renewed(expiresAt),
  * signedOut(sentence, code), refused(info), status(state), notices, on: { welcome,
- * message, announcement, roomEvent, connected } }`.
+ * message, announcement, roomEvent, invited, roomLeft, roomExpiring, connected } }`.
  */
 export function openConnection(app) {
   const socket = io({ auth: { token: app.token }, autoConnect: false });
@@ -59,6 +65,7 @@ export function openConnection(app) {
 
   const guard = guardClient(socket, {
     getToken: app.getToken,
+    replayEvents: REPLAY_EVENTS,
     onRefresh(result) {
       if (result.ok && result.sent) {
         app.renewed(result.expiresAt);
@@ -115,6 +122,10 @@ export function openConnection(app) {
   socket.on('chat:message', (message) => app.on.message(message));
   socket.on('chat:announcement', (announcement) => app.on.announcement(announcement));
   socket.on('room:event', (event) => app.on.roomEvent(event));
+  socket.on('room:invited', (invitation) => app.on.invited(invitation));
+  // The rooms guard took this tab out of a room (an invitation ended or was revoked).
+  socket.on('portcullis:room-left', (left) => app.on.roomLeft(left));
+  socket.on('portcullis:room-expiring', (expiring) => app.on.roomExpiring(expiring));
 
   app.status('connecting');
   socket.connect();
@@ -132,7 +143,9 @@ export function openConnection(app) {
       }
       let reply;
       try {
-        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+        reply = REPLAY_EVENTS.includes(event)
+          ? await guard.emitWithAck(event, payload)
+          : await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
       } catch {
         app.notices.show('The server did not answer in time; check your connection.', {
           code: 'TIMEOUT',

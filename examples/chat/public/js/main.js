@@ -36,18 +36,40 @@ function showSession() {
   $('token-renewals').textContent = `${renewals} ${renewals === 1 ? 'time' : 'times'}`;
 }
 
+/** Why the content rules refused a message (`CONTENT_REJECTED`, `info.reason`). */
+const CONTENT_REASONS = {
+  duplicate: 'You have sent that message several times already: write something new.',
+  links: 'That message has too many links.',
+  mentions: 'That message mentions too many people.',
+  repetition: 'That message repeats one character too many times.',
+  caps: 'Please do not shout: that message is mostly capital letters.',
+  blocked: 'That message contains words this chat does not allow.',
+};
+
 /** The page's own sentences where a code alone would be vague. */
 const SENTENCES = {
   'room:join VALIDATION_FAILED': 'Room names are 1 to 32 lower-case letters, digits or dashes.',
-  'room:join FORBIDDEN': 'You are in as many rooms as you may be: leave one first.',
+  'room:join FORBIDDEN': 'That room is private: an admin has to invite you.',
+  'room:join CONNECTION_LIMIT': 'You are in as many rooms as you may be: leave one first.',
+  'room:invite VALIDATION_FAILED': 'Only private rooms need invitations.',
   'chat:send FORBIDDEN': 'Join the room before writing in it.',
   'chat:send VALIDATION_FAILED': 'Messages are 1 to 1000 characters long.',
+  'chat:send CONTENT_REJECTED': (info) => CONTENT_REASONS[info.info?.reason],
+  'chat:send REPLAYED': (info) =>
+    info.info?.duplicate === true
+      ? 'That message was already delivered: it is not posted twice.'
+      : undefined,
   'admin:broadcast FORBIDDEN': 'Only admins can send announcements.',
 };
 
+function sentenceFor(info) {
+  const own = SENTENCES[`${info.event} ${info.code}`];
+  return (typeof own === 'function' ? own(info) : own) ?? describeGuardError(info);
+}
+
 /** A refused message: a sentence, and for rate limits the wait, with the send button off. */
 function refused(info) {
-  const sentence = SENTENCES[`${info.event} ${info.code}`] ?? describeGuardError(info);
+  const sentence = sentenceFor(info);
   if (info.code === 'RATE_LIMITED' && info.retryAfterMs !== undefined) {
     const send = $('send-button');
     send.disabled = true;
@@ -89,12 +111,34 @@ function signedOut(sentence, code) {
   notices.show(sentence, { code, tone: 'bad' });
 }
 
+/** Invitations to private rooms received in this tab: room name → room token. */
+const invites = new Map();
+/** The last message this tab sent, as sent (id and time included): for the replay demo. */
+let lastSent;
+
 async function joinRoom(name) {
-  const reply = await connection?.emit('room:join', { room: name });
+  const invite = invites.get(name);
+  const reply = await connection?.emit('room:join', {
+    room: name,
+    ...(invite === undefined ? {} : { invite }),
+  });
   if (reply?.ok !== true) return false;
-  view.addRoom(name);
+  view.addRoom(name, { private: reply.private === true });
   if (view.current === undefined) view.select(name);
   return true;
+}
+
+/** A message id the server accepts, made here so the replay demo can send it again. */
+function newMessageId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+async function sendMessage(room, text) {
+  const message = { room, text, messageId: newMessageId(), sentAt: Date.now() };
+  const reply = await connection?.emit('chat:send', message);
+  if (reply?.ok === true) lastSent = message;
+  return reply;
 }
 
 function startChat(granted) {
@@ -107,6 +151,7 @@ function startChat(granted) {
   $('login-view').hidden = true;
   $('chat-view').hidden = false;
   $('admin-panel').hidden = !isAdmin;
+  $('invite-panel').hidden = !isAdmin;
   showSession();
   connection = openConnection({
     token: grant.token,
@@ -144,6 +189,35 @@ function startChat(granted) {
       announcement: (announcement) => view.announcement(announcement),
       roomEvent: ({ room, type, user, at }) =>
         view.system(room, `${String(user)} ${type === 'joined' ? 'joined' : 'left'}`, at),
+      invited: ({ room, from, invite }) => {
+        if (typeof room !== 'string' || typeof invite !== 'string') return;
+        invites.set(room, invite);
+        notices.show(`${String(from)} invited you to the private room #${room}.`, {
+          tone: 'good',
+          action: {
+            label: `Open #${room}`,
+            run: () => joinRoom(room).then(() => view.select(room)),
+          },
+        });
+      },
+      roomLeft: ({ room, code }) => {
+        // The guard names Socket.io rooms: `private:backstage` is the page's `backstage`.
+        const name = String(room).slice(String(room).indexOf(':') + 1);
+        invites.delete(name);
+        view.removeRoom(name);
+        notices.show(
+          code === 'SESSION_EXPIRED'
+            ? `Your invitation to #${name} has ended.`
+            : `You were taken out of #${name}.`,
+          { code, tone: 'bad' },
+        );
+      },
+      roomExpiring: ({ room, expiresAt }) => {
+        const name = String(room).slice(String(room).indexOf(':') + 1);
+        notices.show(`Your invitation to #${name} ends at ${clock(expiresAt)}.`, {
+          code: 'SESSION_EXPIRED',
+        });
+      },
     },
   });
 }
@@ -197,7 +271,7 @@ $('send-form').addEventListener('submit', async (event) => {
   const input = $('message-text');
   const text = input.value;
   if (text.trim() === '' || view.current === undefined) return;
-  const reply = await connection?.emit('chat:send', { room: view.current, text });
+  const reply = await sendMessage(view.current, text);
   if (reply?.ok === true) input.value = '';
 });
 
@@ -215,6 +289,40 @@ $('broadcast-form').addEventListener('submit', async (event) => {
   const reply = await connection?.emit('admin:broadcast', { text: input.value });
   if (reply?.ok === true) input.value = '';
 });
+
+$('invite-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('invite-user');
+  const user = input.value.trim();
+  if (user === '') return;
+  const reply = await connection?.emit('room:invite', { room: 'backstage', user });
+  if (reply?.ok === true) {
+    notices.show(`Invited ${user} to #backstage.`, { tone: 'good' });
+    input.value = '';
+  }
+});
+
+// "Try the guards": each button does what an attacker or a careless client would, and
+// the refusal shows up in the banner and the log with its code.
+const TRIALS = {
+  replay: async () => {
+    if (lastSent === undefined) {
+      notices.show('Send a message first: this sends that same packet again.');
+      return;
+    }
+    await connection?.emit('chat:send', lastSent);
+  },
+  duplicate: async () => {
+    if (view.current === undefined) return;
+    const text = `the same message, again and again (${new Date().toLocaleTimeString()})`;
+    for (let i = 0; i < 4; i++) if ((await sendMessage(view.current, text)) === undefined) break;
+  },
+  private: () => joinRoom('backstage'),
+  'bad-room': () => connection?.emit('room:join', { room: '../Admin Room' }),
+};
+for (const button of document.querySelectorAll('#trials button[data-trial]')) {
+  button.addEventListener('click', () => void TRIALS[button.dataset.trial]?.());
+}
 
 // A reload keeps the sign-in (the cookie) and gets a fresh token for this tab.
 const existing = await freshToken().catch(() => undefined);
