@@ -10,6 +10,7 @@ const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
@@ -18,8 +19,24 @@ const TYPES = {
 const packageDir = (name) => dirname(fileURLToPath(import.meta.resolve(`${name}/package.json`)));
 
 /**
+ * Bare imports in the packages' ES modules, and the URLs the page loads them from: what
+ * an import map would say. An inline import map would need an exception in the page's
+ * Content-Security-Policy, so the few such imports are rewritten as the file is served.
+ */
+const BARE_IMPORTS = { dompurify: '/vendor/dompurify/purify.es.mjs' };
+
+function resolveBareImports(source) {
+  let text = source.toString('utf8');
+  for (const [name, url] of Object.entries(BARE_IMPORTS)) {
+    text = text.replaceAll(`from "${name}"`, `from "${url}"`);
+  }
+  return Buffer.from(text);
+}
+
+/**
  * URL prefixes and the folders they serve. The page loads the browser builds of
- * socket.io-client and @portcullis/client from here: no bundler, no CDN.
+ * socket.io-client, @portcullis/client and DOMPurify (which `@portcullis/client/render`
+ * runs) from here: no bundler, no CDN.
  */
 function mounts() {
   const clientDist = join(packageDir('@portcullis/client'), 'dist');
@@ -30,7 +47,9 @@ function mounts() {
   }
   return [
     { prefix: '/vendor/socket.io/', dir: join(packageDir('socket.io-client'), 'dist') },
-    { prefix: '/vendor/portcullis-client/', dir: clientDist },
+    { prefix: '/vendor/portcullis-client/', dir: clientDist, rewrite: resolveBareImports },
+    // dompurify exports no package.json: its entry point is in dist/ already.
+    { prefix: '/vendor/dompurify/', dir: dirname(fileURLToPath(import.meta.resolve('dompurify'))) },
     { prefix: '/', dir: PUBLIC_DIR },
   ];
 }
@@ -85,6 +104,9 @@ export function createStaticFiles({ origins }) {
       body = await readFile(file);
     } catch {
       return false;
+    }
+    if (mount.rewrite !== undefined && type.startsWith('text/javascript')) {
+      body = mount.rewrite(body);
     }
     response.writeHead(200, {
       ...headers,

@@ -112,7 +112,7 @@ describe('sign-in endpoints', () => {
 });
 
 describe('files', () => {
-  it('serves the page with its CSP and the two browser builds, nothing else', async () => {
+  it('serves the page with its CSP and the browser builds, nothing else', async () => {
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(
@@ -122,6 +122,8 @@ describe('files', () => {
     for (const path of [
       '/vendor/socket.io/socket.io.esm.min.js',
       '/vendor/portcullis-client/index.js',
+      '/vendor/portcullis-client/render.js',
+      '/vendor/dompurify/purify.es.mjs',
       '/js/main.js',
     ]) {
       const response = await fetch(`${url}${path}`);
@@ -131,6 +133,10 @@ describe('files', () => {
         'text/javascript; charset=utf-8',
       ]);
     }
+    // The renderers' bare import of DOMPurify is pointed at the served build.
+    const renderers = await (await fetch(`${url}/vendor/portcullis-client/render.js`)).text();
+    expect(renderers).toContain('from "/vendor/dompurify/purify.es.mjs"');
+    expect(renderers).not.toContain('from "dompurify"');
     for (const path of [
       '/%2e%2e/src/config.mjs',
       '/vendor/portcullis-client/%2e%2e/package.json',

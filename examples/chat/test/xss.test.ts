@@ -106,9 +106,14 @@ describeBrowser('chat: messages carrying XSS vectors', () => {
       expect(element.attributes.filter((name) => name.startsWith('on'))).toEqual([]);
       if (element.href !== null) expect(element.href).toMatch(/^(https?|mailto):/);
     }
+    // Inserted through @portcullis/client's renderHtml: its `basic` policy keeps href and
+    // sets rel on every link.
     expect(elements.filter((element) => element.tag === 'A' && element.href !== null)).toEqual([
-      { tag: 'A', attributes: ['href', 'rel', 'target'], href: 'https://example.com/' },
+      { tag: 'A', attributes: ['href', 'rel'], href: 'https://example.com/' },
     ]);
+    expect(await victim.$eval('#messages .body a[href]', (link) => link.rel)).toBe(
+      'noopener noreferrer nofollow',
+    );
 
     // Hover and click everything a payload could hang on.
     for (const link of await victim.$$('#messages .body a:not([href^="http"])')) await link.click();

@@ -1,64 +1,15 @@
 /* global document */
+import { renderHtml, renderText } from './portcullis.js';
+
 /**
- * Turns what the server relays into DOM nodes without ever handing a string to the HTML
- * parser of the live page. Names, rooms and times go in as text. Message bodies are the
- * output of the server's `basic` sanitizer (HTML for element content); they are parsed in
- * an inert <template> (no script runs, nothing loads) and rebuilt from an allowlist: b, i,
- * em, strong, and links to http, https or mailto. Anything else becomes its text. So a
+ * Turns what the server relays into DOM nodes through @portcullis/client's renderers,
+ * never by handing a string to the HTML parser of the live page. Names, rooms and times
+ * go in as text (`renderText`). Message bodies are the output of the server's `basic`
+ * sanitizer; `renderHtml` cleans them again with DOMPurify under the same policy (b, i,
+ * em, strong, and http/https/mailto links with rel="noopener noreferrer nofollow"), or
+ * under `'text'` when formatting is off, and inserts the result as a fragment. So a
  * message stays harmless even if a server forgot to sanitize it.
  */
-const KEPT_TAGS = new Set(['B', 'I', 'EM', 'STRONG', 'A']);
-const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
-const MAX_DEPTH = 16;
-
-function safeHref(value) {
-  if (value === null) return undefined;
-  try {
-    const url = new URL(value);
-    return LINK_PROTOCOLS.has(url.protocol) ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function rebuild(source, target, depth) {
-  for (const node of source.childNodes) {
-    if (node.nodeType === 3) {
-      target.append(document.createTextNode(node.data));
-    } else if (node.nodeType === 1) {
-      if (!KEPT_TAGS.has(node.tagName) || depth >= MAX_DEPTH) {
-        target.append(document.createTextNode(node.textContent ?? ''));
-        continue;
-      }
-      const copy = document.createElement(node.tagName.toLowerCase());
-      if (node.tagName === 'A') {
-        const href = safeHref(node.getAttribute('href'));
-        if (href !== undefined) {
-          copy.href = href;
-          copy.rel = 'noopener noreferrer nofollow';
-          copy.target = '_blank';
-        }
-      }
-      rebuild(node, copy, depth + 1);
-      target.append(copy);
-    }
-    // Comments and anything else are dropped.
-  }
-}
-
-/** The sanitized `basic` markup of a message as a fragment of safe nodes. */
-export function renderBasicMarkup(html) {
-  const template = document.createElement('template');
-  template.innerHTML = typeof html === 'string' ? html : '';
-  const fragment = document.createDocumentFragment();
-  rebuild(template.content, fragment, 0);
-  return fragment;
-}
-
-/** The same message as plain text: what you read with formatting off. */
-export function renderPlainText(html) {
-  return document.createTextNode(renderBasicMarkup(html).textContent ?? '');
-}
 
 const clock = (at) =>
   new Date(typeof at === 'number' ? at : Date.now()).toLocaleTimeString([], {
@@ -70,7 +21,7 @@ const clock = (at) =>
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
+  if (text !== undefined) renderText(node, text);
   return node;
 }
 
@@ -81,7 +32,9 @@ export function messageItem(message, { formatting }) {
   const time = element('time', '', clock(message.at));
   item.append(time);
   const body = element('div', 'body');
-  body.append(formatting ? renderBasicMarkup(message.text) : renderPlainText(message.text));
+  renderHtml(body, typeof message.text === 'string' ? message.text : '', {
+    policy: formatting ? 'basic' : 'text',
+  });
   item.append(body);
   return item;
 }
@@ -90,7 +43,7 @@ export function messageItem(message, { formatting }) {
 export function announcementItem(announcement, options) {
   const item = messageItem(announcement, options);
   item.classList.add('announcement');
-  item.querySelector('.from').textContent = `Announcement from ${String(announcement.from ?? '?')}`;
+  renderText(item.querySelector('.from'), `Announcement from ${String(announcement.from ?? '?')}`);
   return item;
 }
 
