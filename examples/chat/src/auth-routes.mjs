@@ -6,15 +6,20 @@ import { USER_NAME, rolesFor } from './tokens.mjs';
 
 /**
  * The demo's stand-in identity provider, three JSON endpoints:
- * - `POST /login { name }`: signs in (any well-formed name; `admin` is an admin), sets
- *   the HttpOnly sign-in cookie, answers an access token;
+ * - `POST /login { name, short? }`: signs in (any well-formed name; `admin` is an
+ *   admin; `short: true` for a 30-second sign-in, to watch one end), sets the HttpOnly
+ *   sign-in cookie, answers an access token;
  * - `POST /token`: a fresh access token for the cookie's sign-in (page load, refresh);
+ *   204 when the browser holds no sign-in (a first visit: nothing to renew, no error);
  * - `POST /logout`: ends the sign-in and revokes its sockets on every node.
  *
  * The cookie rides along on every request to this host, whichever page sends it, and
  * SameSite does not tell ports apart. So each endpoint first checks `Origin` against the
  * same allowlist as the sockets: a page elsewhere cannot mint tokens or log users out.
  */
+/** The "short session" of the sign-in form: long enough to look around, short enough to watch it end. */
+export const SHORT_SESSION_MS = 30_000;
+
 export function createAuthRoutes({ origins, sessions, issueToken, revocation, sessionTtlMs }) {
   const matcher = createOriginMatcher({ origins });
 
@@ -81,16 +86,21 @@ export function createAuthRoutes({ origins, sessions, issueToken, revocation, se
       });
       return;
     }
-    const { secret, record } = newSession(name, rolesFor(name), sessionTtlMs);
+    const ttlMs = body?.short === true ? Math.min(SHORT_SESSION_MS, sessionTtlMs) : sessionTtlMs;
+    const { secret, record } = newSession(name, rolesFor(name), ttlMs);
     await sessions.save(secret, record);
     await tokenReply(response, record, {
-      'Set-Cookie': sessionCookie(secret, sessionTtlMs, { secure: secure(request) }),
+      'Set-Cookie': sessionCookie(secret, ttlMs, { secure: secure(request) }),
     });
   }
 
   async function token(request, response) {
     const secret = readCookie(request, SESSION_COOKIE);
-    const record = secret === undefined ? undefined : await sessions.find(secret);
+    if (secret === undefined) {
+      sendStatus(response, 204);
+      return;
+    }
+    const record = await sessions.find(secret);
     if (record === undefined) {
       signedOut(response);
       return;

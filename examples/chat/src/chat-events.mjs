@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getContext, isGuardError } from 'portcullis';
-import { isPrivateRoom, roomKey, userChannel } from './rooms.mjs';
+import { isPrivateRoom, roomKey, roomName, userChannel } from './rooms.mjs';
 
 const reply = (ack, value) => {
   if (typeof ack === 'function') ack(value);
@@ -29,6 +29,24 @@ export function installChatEvents(io, { nodeName, rooms, inviteToRoom }) {
 
     void socket.join(userChannel(userId()));
     socket.emit('chat:welcome', { node: nodeName, user: userId() });
+
+    // A tab that logs out, is logged out (on any node), expires or is closed leaves its
+    // rooms: the others read "alice left". A dropped network reconnects, so says nothing.
+    socket.on('disconnecting', (reason) => {
+      if (reason !== 'server namespace disconnect' && reason !== 'client namespace disconnect') {
+        return;
+      }
+      for (const key of socket.rooms) {
+        if (key.startsWith('room:') || key.startsWith('private:')) {
+          socket.to(key).emit('room:event', {
+            room: roomName(key),
+            type: 'left',
+            user: userId(),
+            at: Date.now(),
+          });
+        }
+      }
+    });
 
     socket.on('room:join', async ({ room, invite }, ack) => {
       let grant;
@@ -87,7 +105,8 @@ export function installChatEvents(io, { nodeName, rooms, inviteToRoom }) {
         node: nodeName,
       };
       io.to(roomKey(room)).emit('chat:message', message);
-      reply(ack, { ok: true, id: message.id });
+      // The text as posted (sanitized): the page tells its user when markup was dropped.
+      reply(ack, { ok: true, id: message.id, text });
     });
 
     socket.on('admin:broadcast', ({ text }, ack) => {

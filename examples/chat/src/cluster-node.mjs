@@ -5,7 +5,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { startChatNode } from './chat-node.mjs';
 import { readConfig } from './config.mjs';
-import { stopOnSignals } from './lifecycle.mjs';
+import { startOrExplain, stopOnSignals } from './lifecycle.mjs';
 import { redisSessionStore } from './sessions.mjs';
 
 const config = readConfig();
@@ -38,11 +38,15 @@ try {
   process.exit(1);
 }
 
-const node = await startChatNode(config, {
-  sessions: redisSessionStore(redis, config.redisPrefix),
-  redis,
-  adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:socket.io` }),
-});
+const node = await startOrExplain(
+  () =>
+    startChatNode(config, {
+      sessions: redisSessionStore(redis, config.redisPrefix),
+      redis,
+      adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:socket.io` }),
+    }),
+  config,
+);
 console.log(`[chat] node ${config.nodeName} ready at ${node.url}`);
 process.send?.({ ready: node.url });
 

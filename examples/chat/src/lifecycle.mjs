@@ -21,3 +21,26 @@ export function stopOnSignals(stop) {
   process.once('SIGTERM', shutdown);
   if (process.send !== undefined) process.once('disconnect', shutdown);
 }
+
+/**
+ * Starts a node, or says in one sentence why it could not and exits: a taken port is
+ * a common first-run problem, not a stack trace.
+ */
+export async function startOrExplain(start, config) {
+  try {
+    return await start();
+  } catch (error) {
+    if (error?.code === 'EADDRINUSE') {
+      console.error(
+        `[chat] port ${config.port} on ${config.host} is taken: stop what runs there, or start with PORT=${config.port + 1} (PORT=0 picks a free port).`,
+      );
+    } else if (error?.code === 'EACCES') {
+      console.error(
+        `[chat] not allowed to listen on port ${config.port}: pick a port above 1023 (PORT=3000).`,
+      );
+    } else {
+      console.error('[chat] could not start:', error);
+    }
+    process.exit(1);
+  }
+}

@@ -88,7 +88,9 @@ describe('sign-in endpoints', () => {
     const next = (await renewed.json()) as Grant;
     expect(payloadOf(next.token).sid).toBe(payloadOf(grant.token).sid);
     expect(next.token).not.toBe(grant.token);
-    expect((await post('/token', { origin: url })).status).toBe(401);
+    // No sign-in in this browser: nothing to renew, and no error for a first visit.
+    expect((await post('/token', { origin: url })).status).toBe(204);
+    expect((await post('/token', { origin: url, cookie: 'chat_session=forged' })).status).toBe(401);
     expect((await post('/token', { origin: 'http://localhost:1', cookie })).status).toBe(403);
 
     const socket = await socketFor(next.token);
@@ -103,6 +105,13 @@ describe('sign-in endpoints', () => {
       extraHeaders: { origin: url },
     });
     expect(refused.data?.code).toBe('SESSION_REVOKED');
+  });
+
+  it('gives a short session on request: 30 s, and no token outlives it', async () => {
+    const response = await post('/login', { origin: url }, { name: 'quinn', short: true });
+    expect(response.headers.get('set-cookie')).toMatch(/Max-Age=30$/);
+    const grant = (await response.json()) as Grant;
+    expect(grant.expiresAt - Date.now()).toBeLessThanOrEqual(30_000);
   });
 
   it('gives admin the admin role', async () => {

@@ -14,9 +14,12 @@ async function post(path, body) {
   return { status: response.status, ok: response.ok, reply };
 }
 
-/** Signs in; `{ token, expiresAt, user }` or throws an Error with a sentence for the user. */
-export async function signIn(name) {
-  const { ok, status, reply } = await post('/login', { name });
+/**
+ * Signs in; `{ token, expiresAt, user }` or throws an Error with a sentence for the user.
+ * `short`: a 30-second sign-in, to watch the page renew its token and then end it.
+ */
+export async function signIn(name, { short = false } = {}) {
+  const { ok, status, reply } = await post('/login', short ? { name, short } : { name });
   if (ok) return reply;
   throw new Error(
     status === 400
@@ -31,8 +34,9 @@ export async function signIn(name) {
  */
 export async function freshToken() {
   const { ok, status, reply } = await post('/token');
+  // 204: this browser holds no sign-in (a first visit); 401: the sign-in has ended.
+  if (status === 204 || status === 401) return undefined;
   if (ok) return reply;
-  if (status === 401) return undefined;
   throw new Error(`The server answered ${status} when renewing the session.`);
 }
 

@@ -4,6 +4,7 @@ import { createChatView } from './chat-view.js';
 import { openConnection } from './connection.js';
 import { createNotices } from './notices.js';
 import { describeGuardError } from './portcullis.js';
+import { markupDropped } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const notices = createNotices();
@@ -137,7 +138,14 @@ function newMessageId() {
 async function sendMessage(room, text) {
   const message = { room, text, messageId: newMessageId(), sentAt: Date.now() };
   const reply = await connection?.emit('chat:send', message);
-  if (reply?.ok === true) lastSent = message;
+  if (reply?.ok === true) {
+    lastSent = message;
+    if (typeof reply.text === 'string' && markupDropped(reply.text)) {
+      notices.show('Markup this chat does not allow was posted as text, so it cannot run.', {
+        code: 'SANITIZED',
+      });
+    }
+  }
   return reply;
 }
 
@@ -226,7 +234,9 @@ $('login-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('login-error').textContent = '';
   try {
-    const granted = await signIn($('login-name').value.trim());
+    const granted = await signIn($('login-name').value.trim(), {
+      short: $('login-short').checked,
+    });
     notices.clear();
     startChat(granted);
   } catch (error) {
@@ -305,6 +315,20 @@ $('invite-form').addEventListener('submit', async (event) => {
 // "Try the guards": each button does what an attacker or a careless client would, and
 // the refusal shows up in the banner and the log with its code.
 const TRIALS = {
+  markup: () =>
+    view.current === undefined
+      ? undefined
+      : sendMessage(view.current, '<img src=x onerror=alert(document.cookie)> <b>bold</b> stays'),
+  flood: async () => {
+    if (view.current === undefined) return;
+    const at = new Date().toLocaleTimeString();
+    // At once, as a script would: the rate limit (5 per 5 s) refuses the rest.
+    await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        sendMessage(view.current, `flood ${index + 1} (${at})`),
+      ),
+    );
+  },
   replay: async () => {
     if (lastSent === undefined) {
       notices.show('Send a message first: this sends that same packet again.');

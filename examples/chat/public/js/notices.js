@@ -7,6 +7,8 @@
 export function createNotices() {
   const banner = document.getElementById('notice');
   const text = document.getElementById('notice-text');
+  // The code stays readable in the banner, also after a logout hides the notice log.
+  const codeTag = document.getElementById('notice-code');
   const action = document.getElementById('notice-action');
   const log = document.getElementById('notice-log');
   let timer;
@@ -52,6 +54,8 @@ export function createNotices() {
     banner.dataset.tone = tone;
     banner.dataset.code = code ?? '';
     text.textContent = sentence;
+    codeTag.textContent = code ?? '';
+    codeTag.hidden = !code;
     action.hidden = button === undefined;
     action.onclick = null;
     if (button !== undefined) {

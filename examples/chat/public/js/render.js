@@ -53,3 +53,19 @@ export function systemItem(text, at) {
   item.append(element('time', '', clock(at)), document.createTextNode(` ${text}`));
   return item;
 }
+
+/** A tag written out as text, as the sanitizer leaves markup it does not allow. */
+const TAG_AS_TEXT = /<\/?[a-z][\w-]*(?:\s[^>]*)?\/?>/i;
+
+/**
+ * Whether markup the chat does not allow was posted as text: the server's sanitizer
+ * escapes such tags (`&lt;img …&gt;`), so the posted message reads with a tag in it.
+ * Only the posted (sanitized) HTML is parsed here, never what the user typed: parsing
+ * raw markup, even in DOMPurify's inert document, makes the browser report its inline
+ * handlers to the page's Content-Security-Policy.
+ */
+export function markupDropped(posted) {
+  const scratch = document.createElement('div');
+  renderHtml(scratch, posted, { policy: 'basic' });
+  return TAG_AS_TEXT.test(scratch.textContent ?? '');
+}

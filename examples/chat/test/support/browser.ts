@@ -24,12 +24,19 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
 
 /** Page script errors, per page, so a broken page fails the test that opened it. */
 export const pageErrors = new WeakMap<Page, string[]>();
+/** What the page's console shows as errors (a failed request among them), per page. */
+export const consoleErrors = new WeakMap<Page, string[]>();
 
 export async function openPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   const errors: string[] = [];
   pageErrors.set(page, errors);
   page.on('pageerror', (error) => errors.push(error.message));
+  const logged: string[] = [];
+  consoleErrors.set(page, logged);
+  page.on('console', (message) => {
+    if (message.type() === 'error') logged.push(message.text());
+  });
   await page.goto(url);
   return page;
 }
