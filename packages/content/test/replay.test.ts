@@ -78,6 +78,9 @@ describe('replay protection', () => {
     expect(() => replayGuard({ events: { x: { idFeild: 'id' } } } as never)).toThrow(
       /did you mean events.x.idField/,
     );
+    expect(() => redisReplayStore({ get: () => null } as never)).toThrow(
+      /^redisReplayStore: the client must be /,
+    );
   });
 });
 

@@ -100,5 +100,6 @@ export {
   type DeadlineSchedulerOptions,
   type ScheduledEntry,
 } from './deadline-scheduler';
+export { SocketDeadlines, type DeadlineView } from './socket-deadlines';
 export * from './redis';
 export * from './payload';

@@ -1,11 +1,12 @@
 import {
-  DeadlineScheduler,
+  SocketDeadlines,
   GuardError,
   checkOptions,
   disconnectWithCode,
   getContext,
   settingsOf,
   type AnySocket,
+  type DeadlineView,
   type PacketGuard,
   type PortcullisContext,
   type ScheduledEntry,
@@ -20,14 +21,8 @@ import { dropConnection, outgoingBytes } from './outgoing-buffer';
 export const IDLE_TIMEOUT_GUARD_NAME = 'idle-timeout';
 
 /** The packet guard, plus a view on its single scheduler. */
-export interface IdleTimeoutGuard<S extends AnySocket = AnySocket> extends PacketGuard<S> {
-  /** Sockets currently watched (one heap entry each). */
-  readonly watchedSockets: number;
-  /** Timers held by this guard: 1 while any socket is watched, else 0. */
-  readonly timerCount: number;
-  /** Checks every watched socket against the clock now (after moving a test clock). */
-  sweep(): void;
-}
+export interface IdleTimeoutGuard<S extends AnySocket = AnySocket>
+  extends PacketGuard<S>, DeadlineView {}
 
 interface IdleEntry extends ScheduledEntry {
   readonly socket: AnySocket;
@@ -126,15 +121,13 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
     scheduler.schedule(entry, nextCheck(context, at));
   };
 
-  // Found again at disconnect through this map, by core's one release listener.
-  const entries = new WeakMap<AnySocket, IdleEntry>();
-  const scheduler = new DeadlineScheduler<IdleEntry>({
+  const scheduler = new SocketDeadlines<IdleEntry>({
     now: () => serverNow(),
     onDue,
     resolutionMs: resolutionFor(Math.min(idleTimeoutMs, maxConnectionAgeMs)),
   });
 
-  return {
+  return scheduler.exposeOn<PacketGuard>({
     guardName: IDLE_TIMEOUT_GUARD_NAME,
     check(socket, packet) {
       if (countsAsActivity === undefined || countsAsActivity(packet[0])) {
@@ -149,23 +142,9 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
       serverNow = now;
       const context = getContext(socket);
       const entry: IdleEntry = { deadline: 0, heapIndex: -1, socket, overLimitSince: -1 };
-      entries.set(socket, entry);
+      scheduler.track(socket, entry);
       scheduler.schedule(entry, nextCheck(context, now()));
     },
-    release(socket) {
-      const entry = entries.get(socket);
-      if (entry === undefined) return;
-      entries.delete(socket);
-      scheduler.cancel(entry);
-    },
-    get watchedSockets() {
-      return scheduler.size;
-    },
-    get timerCount() {
-      return scheduler.timerCount;
-    },
-    sweep() {
-      scheduler.run();
-    },
-  };
+    release: (socket) => scheduler.release(socket),
+  });
 }

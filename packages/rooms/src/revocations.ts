@@ -1,10 +1,4 @@
-import {
-  REDIS_CLIENT_EXPECTED,
-  createRedisAdapter,
-  isRedisClient,
-  type MaybePromise,
-  type RedisClient,
-} from '@portcullis/core';
+import { createRedisAdapter, type MaybePromise, type RedisClient } from '@portcullis/core';
 
 /** Where `revokeRoom` is remembered, so the user cannot join the room again at once. */
 export interface RoomRevocationStore {
@@ -50,11 +44,9 @@ export function redisRoomRevocations(
   client: RedisClient,
   options: RedisRoomRevocationsOptions = {},
 ): RoomRevocationStore {
-  if (!isRedisClient(client)) {
-    throw new TypeError(`redisRoomRevocations: the client must be ${REDIS_CLIENT_EXPECTED}.`);
-  }
   const redis = createRedisAdapter(client, {
     commandTimeoutMs: options.storeTimeoutMs ?? 500,
+    owner: 'redisRoomRevocations',
   });
   const prefix = options.prefix ?? 'portcullis:rooms:revoked:';
   const key = (userId: string, room: string): string => `${prefix}{${userId}}:${room}`;

@@ -1,5 +1,5 @@
 import {
-  DeadlineScheduler,
+  SocketDeadlines,
   GuardError,
   PACKET_HANDLED,
   checkOptions,
@@ -7,6 +7,7 @@ import {
   recordSocketEvent,
   settingsOf,
   type AnySocket,
+  type DeadlineView,
   type PacketGuard,
 } from '@portcullis/core';
 import {
@@ -18,14 +19,8 @@ import { SESSION_EXPIRY_GUARD_NAME, handleRefresh } from './refresh';
 import { sessionContext, type SessionEntry } from './session-state';
 
 /** The packet guard, plus a view on its single scheduler. */
-export interface SessionExpiryGuard<S extends AnySocket = AnySocket> extends PacketGuard<S> {
-  /** Sockets with a pending deadline (warning, expiry or revalidation). */
-  readonly watchedSockets: number;
-  /** Timers held by this guard: 1 while any socket is watched, else 0. */
-  readonly timerCount: number;
-  /** Handles every deadline due now (after moving a test clock). */
-  sweep(): void;
-}
+export interface SessionExpiryGuard<S extends AnySocket = AnySocket>
+  extends PacketGuard<S>, DeadlineView {}
 
 /** Deadlines are handled at most this late; a packet never passes an expired session. */
 const RESOLUTION_MS = 50;
@@ -58,7 +53,6 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   checkOptions(sessionExpiryGuardOptionsSpec, options, 'sessionExpiryGuard');
   const resolved = resolveSessionExpiryOptions(options);
   const { graceMs, warnBeforeMs, atExpiry, publicEvents, revalidate } = resolved;
-  const entries = new WeakMap<AnySocket, SessionEntry>();
   // The scheduler has no socket at hand: it runs on the clock of the server whose
   // sockets it last took on (one server's, in any real deployment).
   let serverNow: () => number = Date.now;
@@ -180,7 +174,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     reschedule(entry);
   };
 
-  const scheduler = new DeadlineScheduler<SessionEntry>({
+  const scheduler = new SocketDeadlines<SessionEntry>({
     now: () => serverNow(),
     onDue,
     resolutionMs: RESOLUTION_MS,
@@ -193,10 +187,10 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     });
   };
 
-  return {
+  return scheduler.exposeOn<PacketGuard>({
     guardName: SESSION_EXPIRY_GUARD_NAME,
     check(socket, packet) {
-      const entry = entries.get(socket);
+      const entry = scheduler.entryOf(socket);
       // The refresh is answered here and never reaches later guards or the handlers. It
       // comes after the size and rate guards in a chain, so it pays their checks too.
       if (packet[0] === resolved.refreshEvent && entry !== undefined) {
@@ -223,7 +217,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
         revalidating: false,
         refreshing: false,
       };
-      entries.set(socket, entry);
+      scheduler.track(socket, entry);
       const context = sessionContext(socket);
       // A recovered socket keeps its record: its next revalidation is not pushed back.
       if (revalidate !== undefined && context.revalidateAt === undefined) {
@@ -239,22 +233,8 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
       }
       reschedule(entry);
     },
-    release(socket) {
-      const entry = entries.get(socket);
-      if (entry === undefined) return;
-      entries.delete(socket);
-      scheduler.cancel(entry);
-    },
-    get watchedSockets() {
-      return scheduler.size;
-    },
-    get timerCount() {
-      return scheduler.timerCount;
-    },
-    sweep() {
-      scheduler.run();
-    },
-  };
+    release: (socket) => scheduler.release(socket),
+  });
 
   function onRefreshed(entry: SessionEntry): void {
     sessionContext(entry.socket).expiryWarnedFor = undefined;

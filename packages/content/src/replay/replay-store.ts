@@ -1,10 +1,4 @@
-import {
-  REDIS_CLIENT_EXPECTED,
-  createRedisAdapter,
-  isRedisClient,
-  type MaybePromise,
-  type RedisClient,
-} from '@portcullis/core';
+import { createRedisAdapter, type MaybePromise, type RedisClient } from '@portcullis/core';
 
 /**
  * Where seen message ids are kept for the window. `claim` answers `true` the first time
@@ -51,10 +45,10 @@ export function redisReplayStore(
   client: RedisClient,
   options: RedisReplayStoreOptions = {},
 ): ReplayStore {
-  if (!isRedisClient(client)) {
-    throw new TypeError(`redisReplayStore: the client must be ${REDIS_CLIENT_EXPECTED}.`);
-  }
-  const redis = createRedisAdapter(client, { commandTimeoutMs: options.storeTimeoutMs ?? 500 });
+  const redis = createRedisAdapter(client, {
+    commandTimeoutMs: options.storeTimeoutMs ?? 500,
+    owner: 'redisReplayStore',
+  });
   const prefix = options.prefix ?? 'portcullis:replay:';
   return {
     async claim(key, ttlMs) {

@@ -14,6 +14,8 @@ export interface RedisAdapterOptions {
    * Default 500.
    */
   readonly commandTimeoutMs?: number;
+  /** Who asked, named in the error for a client of another kind (`redisReplayStore`). */
+  readonly owner?: string;
 }
 
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -50,14 +52,18 @@ function readinessOf(client: RedisClient): () => boolean {
 
 type Send = (args: readonly (string | number)[]) => Promise<unknown>;
 
-function senderOf(client: RedisClient): Send {
+function senderOf(client: RedisClient, owner: string | undefined): Send {
   if (isIoredisClient(client)) {
     return (args) => client.call(String(args[0]), ...args.slice(1));
   }
   if (isNodeRedisClient(client)) {
     return (args) => client.sendCommand(args.map(String));
   }
-  throw new TypeError(`The Redis client must be ${REDIS_CLIENT_EXPECTED}.`);
+  throw new TypeError(
+    owner === undefined
+      ? `The Redis client must be ${REDIS_CLIENT_EXPECTED}.`
+      : `${owner}: the client must be ${REDIS_CLIENT_EXPECTED}.`,
+  );
 }
 
 function isNoScript(error: unknown): boolean {
@@ -71,7 +77,7 @@ export function createRedisAdapter(
   client: RedisClient,
   options: Readonly<RedisAdapterOptions> = {},
 ): RedisAdapter {
-  const send = senderOf(client);
+  const send = senderOf(client, options.owner);
   const ready = readinessOf(client);
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
   if (!Number.isFinite(commandTimeoutMs) || commandTimeoutMs <= 0) {
