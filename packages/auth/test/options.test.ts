@@ -15,7 +15,7 @@ import {
   recheckRecoveredSockets,
   recheckRecoveredSocketsOptionsSpec,
 } from '../src';
-import { startServer } from '@portcullis/testing';
+import { startServer, thrownBy } from '@portcullis/testing';
 import { SECRET, sign } from './helpers';
 
 type Factory = (options: never) => unknown;
@@ -28,15 +28,8 @@ const factories: Record<string, { build: Factory; spec: OptionSpec }> = {
   },
 };
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PortcullisConfigError');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 /** The factory and its exported spec refuse the options with the same error. */
 function refused(factory: string, options: unknown): PortcullisConfigError {

@@ -1,4 +1,5 @@
 import { isPortcullisConfigError, type PortcullisConfigError } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 import {
   connectionLimitGuard,
   connectionLimitGuardOptionsSpec,
@@ -7,15 +8,11 @@ import {
 
 const redis = { call: () => Promise.resolve() };
 
-function configError(options: unknown): PortcullisConfigError {
-  try {
-    connectionLimitGuard(options as ConnectionLimitGuardOptions);
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
-}
+const configError = (options: unknown): PortcullisConfigError =>
+  thrownBy(
+    () => connectionLimitGuard(options as ConnectionLimitGuardOptions),
+    isPortcullisConfigError,
+  );
 
 describe('connectionLimitGuard options', () => {
   it.each<[string, unknown, string, RegExp]>([

@@ -6,6 +6,7 @@ import {
   opt,
   withOptionPath,
 } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 
 const spec = opt.object({
   secret: opt.string(),
@@ -26,15 +27,8 @@ const spec = opt.object({
   ),
 });
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 describe('the options kit', () => {
   it('accepts what the spec describes; undefined counts as absent', () => {

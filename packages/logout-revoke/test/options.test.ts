@@ -1,4 +1,5 @@
 import { isPortcullisConfigError, type PortcullisConfigError } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 import {
   createDenylist,
   createDenylistOptionsSpec,
@@ -17,15 +18,8 @@ import {
   type RevokerOptions,
 } from '../src';
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 /** Option objects with keys the types do not know, as a user's typo would be. */
 const loose = <T>(value: Record<string, unknown>): T => value as T;

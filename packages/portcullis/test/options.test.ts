@@ -1,4 +1,4 @@
-import { startServer, type TestServer } from '@portcullis/testing';
+import { startServer, thrownBy, type TestServer } from '@portcullis/testing';
 import { isPortcullisConfigError, type PortcullisConfigError } from '@portcullis/core';
 import { portcullis, type PortcullisOptions } from 'portcullis';
 import { baseOptions } from './helpers';
@@ -144,18 +144,14 @@ const ROWS = Object.entries(TYPOS).flatMap(([key, typos]) =>
 );
 
 /** The error `portcullis()` throws with these options, checked to be a config error. */
-function configErrorOf(
+const configErrorOf = (
   server: TestServer,
   options: Record<string, unknown>,
-): PortcullisConfigError {
-  try {
-    portcullis(server.io, { ...baseOptions(), startupCheck: false, ...options });
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('portcullis() accepted the options');
-}
+): PortcullisConfigError =>
+  thrownBy(
+    () => portcullis(server.io, { ...baseOptions(), startupCheck: false, ...options }),
+    isPortcullisConfigError,
+  );
 
 /** Engine.IO middlewares (the origin check is one): none may be left by a failed set-up. */
 const engineMiddlewares = (server: TestServer): number =>

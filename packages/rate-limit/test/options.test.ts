@@ -6,6 +6,7 @@ import {
   type OptionSpec,
   type PortcullisConfigError,
 } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 import {
   connectionRateLimitGuard,
   connectionRateLimitGuardOptionsSpec,
@@ -31,15 +32,8 @@ const factories: Record<string, { build: Factory; spec: OptionSpec }> = {
   },
 };
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PortcullisConfigError');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 /** The factory and its exported spec refuse the options with the same error. */
 function refused(factory: string, options: unknown): PortcullisConfigError {

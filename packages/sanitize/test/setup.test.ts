@@ -1,16 +1,10 @@
 import Joi from 'joi';
 import { isPortcullisConfigError, type PortcullisConfigError } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 import { sanitizeGuard, sanitizeGuardOptionsSpec, type SanitizeGuardOptions } from '../src';
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 /** Mistakes in the options are caught once, when the guard is made, with a fix in the message. */
 describe('sanitizeGuard set-up', () => {

@@ -3,6 +3,7 @@ import {
   isPortcullisConfigError,
   type PortcullisConfigError,
 } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 import {
   checkConnectionStateRecovery,
   checkConnectionStateRecoveryOptionsSpec,
@@ -10,15 +11,8 @@ import {
   sessionExpiryGuardOptionsSpec,
 } from '../src';
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PortcullisConfigError');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 /** The factory and its exported spec refuse the options with the same error. */
 function refused(options: unknown): PortcullisConfigError {

@@ -1,4 +1,5 @@
 import { isPortcullisConfigError, type PortcullisConfigError } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 import {
   checkServerOptions,
   recommendedMaxHttpBufferSize,
@@ -7,15 +8,8 @@ import {
   type SizeLimitGuardOptions,
 } from '../src';
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 const guardWith = (options: unknown) => () => sizeLimitGuard(options as SizeLimitGuardOptions);
 

@@ -1,4 +1,5 @@
 export { closeAll, onCleanup } from './cleanup';
+export { thrownBy } from './thrown-by';
 export { startServer, type StartServerOptions, type TestServer } from './server';
 export {
   connectClient,

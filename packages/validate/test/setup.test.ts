@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { isPortcullisConfigError, type PortcullisConfigError } from '@portcullis/core';
+import { thrownBy } from '@portcullis/testing';
 import {
   validateGuard,
   validateGuardOptionsSpec,
@@ -8,15 +9,8 @@ import {
   type ValidateSchemas,
 } from '../src';
 
-function configError(run: () => unknown): PortcullisConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (isPortcullisConfigError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
-}
+const configError = (run: () => unknown): PortcullisConfigError =>
+  thrownBy(run, isPortcullisConfigError);
 
 /** Mistakes in the schema map or the options are caught once, when the guard is made. */
 describe('validateGuard set-up', () => {
