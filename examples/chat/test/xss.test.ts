@@ -111,7 +111,7 @@ describeBrowser('chat: messages carrying XSS vectors', () => {
     expect(elements.filter((element) => element.tag === 'A' && element.href !== null)).toEqual([
       { tag: 'A', attributes: ['href', 'rel'], href: 'https://example.com/' },
     ]);
-    expect(await victim.$eval('#messages .body a[href]', (link) => link.rel)).toBe(
+    expect(await victim.$eval('#messages .body a[href]', (link) => link.getAttribute('rel'))).toBe(
       'noopener noreferrer nofollow',
     );
 
