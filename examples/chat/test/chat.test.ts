@@ -1,13 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { startChatProcess, type ChatProcess } from './support/chat-process';
-import {
-  describeBrowser,
-  launchChromium,
-  newContext,
-  openPage,
-  pageErrors,
-  screenshot,
-} from './support/browser';
+import { chatRun } from './support/chat-run';
+import { describeBrowser, newContext, openPage, pageErrors, screenshot } from './support/browser';
 import {
   UI_TIMEOUT_MS,
   messageTexts,
@@ -18,20 +10,12 @@ import {
 } from './support/chat-page';
 
 describeBrowser('chat: signing in and talking', () => {
-  let browser: Browser;
-  let chat: ChatProcess;
-
-  beforeAll(async () => {
-    [browser, chat] = await Promise.all([launchChromium(), startChatProcess('server.mjs')]);
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all([browser?.close(), chat?.stop()]);
-  });
+  const run = chatRun();
 
   it('two users in two browsers see each other, and the admin reaches everyone', async () => {
-    const url = chat.urls[0] as string;
-    const alice = await openPage(await newContext(browser), url);
-    const admin = await openPage(await newContext(browser), url);
+    const url = run.url;
+    const alice = await openPage(await newContext(run.browser), url);
+    const admin = await openPage(await newContext(run.browser), url);
     await signIn(alice, 'alice');
     await signIn(admin, 'admin');
 
@@ -65,7 +49,7 @@ describeBrowser('chat: signing in and talking', () => {
   });
 
   it('a flood is refused with "try again in N s", the tab stays connected, then sends again', async () => {
-    const page = await openPage(await newContext(browser), chat.urls[0] as string);
+    const page = await openPage(await newContext(run.browser), run.url);
     await signIn(page, 'flooder');
     // The chat allows 5 messages per 5 s per user: submit the form 7 times at once (typing
     // them one by one could take longer than the window on a loaded machine).

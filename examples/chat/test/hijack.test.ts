@@ -1,13 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startAttackerSite } from './support/attacker-site';
-import { startChatProcess, type ChatProcess } from './support/chat-process';
-import {
-  describeBrowser,
-  launchChromium,
-  newContext,
-  openPage,
-  screenshot,
-} from './support/browser';
+import { chatRun } from './support/chat-run';
+import { describeBrowser, newContext, openPage, screenshot } from './support/browser';
 import { signIn } from './support/chat-page';
 
 interface Attempt {
@@ -45,19 +39,11 @@ async function openSocket(
 }
 
 describeBrowser('chat: cross-site WebSocket hijacking', () => {
-  let browser: Browser;
-  let chat: ChatProcess;
-
-  beforeAll(async () => {
-    [browser, chat] = await Promise.all([launchChromium(), startChatProcess('server.mjs')]);
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all([browser?.close(), chat?.stop()]);
-  });
+  const run = chatRun();
 
   it('a page on another origin, with the user signed in, gets no socket and no token', async () => {
-    const target = chat.urls[0] as string;
-    const context = await newContext(browser);
+    const target = run.url;
+    const context = await newContext(run.browser);
     const chatPage = await openPage(context, target);
     await signIn(chatPage, 'alice');
     const token = await chatPage.evaluate(async () => {
@@ -99,7 +85,7 @@ describeBrowser('chat: cross-site WebSocket hijacking', () => {
 
     // The server refused both before doing anything (a bare 403) and says so in its log;
     // alice's only connections are her tab and the control socket.
-    const refusals = chat
+    const refusals = run.chat
       .events()
       .filter((event) => event.code === 'ORIGIN_REJECTED' && event.origin === attackerOrigin);
     expect(refusals.map((event) => event.type)).toEqual(
@@ -109,8 +95,8 @@ describeBrowser('chat: cross-site WebSocket hijacking', () => {
     // the way (the log says whether one came, never what it was).
     const tokenRefusal = refusals.find((event) => event.detail?.path === '/token');
     expect(tokenRefusal?.detail?.signedInBrowser).toBe(true);
-    expect(chat.output()).not.toMatch(/chat_session=/);
-    const aliceConnections = chat
+    expect(run.chat.output()).not.toMatch(/chat_session=/);
+    const aliceConnections = run.chat
       .events()
       .filter((event) => event.type === 'connection' && event.userId === 'alice');
     expect(aliceConnections).toHaveLength(2);

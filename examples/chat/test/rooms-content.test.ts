@@ -1,13 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { startChatProcess, type ChatProcess } from './support/chat-process';
-import {
-  describeBrowser,
-  launchChromium,
-  newContext,
-  openPage,
-  pageErrors,
-  screenshot,
-} from './support/browser';
+import type { Page } from 'playwright-core';
+import { chatRun } from './support/chat-run';
+import { describeBrowser, newContext, openPage, pageErrors, screenshot } from './support/browser';
 import {
   UI_TIMEOUT_MS,
   messageTexts,
@@ -37,21 +30,13 @@ const trial = (page: Page, name: string): Promise<void> =>
   page.click(`#trials button[data-trial="${name}"]`);
 
 describeBrowser('chat: a private room, content rules and replays, as users see them', () => {
-  let browser: Browser;
-  let chat: ChatProcess;
-
-  beforeAll(async () => {
-    [browser, chat] = await Promise.all([launchChromium(), startChatProcess('server.mjs')]);
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all([browser?.close(), chat?.stop()]);
-  });
+  const run = chatRun();
 
   it('#backstage opens to the admin and to the invited user, not to others', async () => {
-    const url = chat.urls[0] as string;
+    const url = run.url;
     const [admin, alice, mallory] = await Promise.all(
       ['admin', 'alice', 'mallory'].map(async (name) => {
-        const page = await openPage(await newContext(browser), url);
+        const page = await openPage(await newContext(run.browser), url);
         await signIn(page, name);
         return page;
       }),
@@ -95,9 +80,9 @@ describeBrowser('chat: a private room, content rules and replays, as users see t
   }, 60_000);
 
   it('a message posted a fourth time, and a message sent again, are refused and explained', async () => {
-    const url = chat.urls[0] as string;
-    const reader = await openPage(await newContext(browser), url);
-    const sender = await openPage(await newContext(browser), url);
+    const url = run.url;
+    const reader = await openPage(await newContext(run.browser), url);
+    const sender = await openPage(await newContext(run.browser), url);
     await signIn(reader, 'reader');
     await signIn(sender, 'spammer');
 
@@ -110,7 +95,7 @@ describeBrowser('chat: a private room, content rules and replays, as users see t
 
     // The same text four times: three are posted, the fourth is refused by the content
     // rules. From another user: the first has used 2 of the 5 messages per 5 s.
-    const spammer = await openPage(await newContext(browser), url);
+    const spammer = await openPage(await newContext(run.browser), url);
     await signIn(spammer, 'spammer2');
     await trial(spammer, 'duplicate');
     const duplicate = await waitForNotice(spammer, /sent that message several times already/);

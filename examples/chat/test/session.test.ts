@@ -1,13 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { startChatProcess, type ChatProcess } from './support/chat-process';
-import {
-  describeBrowser,
-  launchChromium,
-  newContext,
-  openPage,
-  pageErrors,
-  screenshot,
-} from './support/browser';
+import { chatRun } from './support/chat-run';
+import { describeBrowser, newContext, openPage, pageErrors, screenshot } from './support/browser';
 import { noticeLog, send, signIn, waitForMessages, waitForNotice } from './support/chat-page';
 
 /**
@@ -18,24 +10,13 @@ const TOKEN_TTL_S = 3;
 const SESSION_TTL_S = 7;
 
 describeBrowser('chat: session expiry', () => {
-  let browser: Browser;
-  let chat: ChatProcess;
-
-  beforeAll(async () => {
-    [browser, chat] = await Promise.all([
-      launchChromium(),
-      startChatProcess('server.mjs', {
-        CHAT_TOKEN_TTL_S: String(TOKEN_TTL_S),
-        CHAT_SESSION_TTL_S: String(SESSION_TTL_S),
-      }),
-    ]);
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all([browser?.close(), chat?.stop()]);
+  const run = chatRun('server.mjs', {
+    CHAT_TOKEN_TTL_S: String(TOKEN_TTL_S),
+    CHAT_SESSION_TTL_S: String(SESSION_TTL_S),
   });
 
   it('renews tokens in place while the sign-in lasts, then says the session expired', async () => {
-    const page = await openPage(await newContext(browser), chat.urls[0] as string);
+    const page = await openPage(await newContext(run.browser), run.url);
     const signedInAt = Date.now();
     await signIn(page, 'alice');
 
@@ -69,7 +50,7 @@ describeBrowser('chat: session expiry', () => {
     expect(Date.now() - signedInAt).toBeGreaterThanOrEqual((SESSION_TTL_S - 1) * 1000);
     expect(pageErrors.get(page)).toEqual([]);
 
-    const forced = chat
+    const forced = run.chat
       .events()
       .filter((event) => event.type === 'forced_disconnect' && event.userId === 'alice');
     expect(forced.map((event) => event.code)).toEqual(['SESSION_EXPIRED']);

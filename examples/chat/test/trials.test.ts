@@ -1,9 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { startChatProcess, type ChatProcess } from './support/chat-process';
+import type { Page } from 'playwright-core';
+import { chatRun } from './support/chat-run';
 import {
   consoleErrors,
   describeBrowser,
-  launchChromium,
   newContext,
   openPage,
   pageErrors,
@@ -19,19 +18,11 @@ const bannerCode = (page: Page): Promise<string | null> =>
   page.$eval('#notice-code', (code) => ((code as HTMLElement).hidden ? null : code.textContent));
 
 describeBrowser('chat: the "Try the guards" panel and the notices', () => {
-  let browser: Browser;
-  let chat: ChatProcess;
-
-  beforeAll(async () => {
-    [browser, chat] = await Promise.all([launchChromium(), startChatProcess('server.mjs')]);
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all([browser?.close(), chat?.stop()]);
-  });
+  const run = chatRun();
 
   it('a first visit logs no error; each trial is refused or cleaned, with its code', async () => {
-    const url = chat.urls[0] as string;
-    const page = await openPage(await newContext(browser), url);
+    const url = run.url;
+    const page = await openPage(await newContext(run.browser), url);
     await page.waitForSelector('#login-view:not([hidden])', { timeout: UI_TIMEOUT_MS });
     // No sign-in yet: the page asked for a token and was told there is none, quietly.
     expect(consoleErrors.get(page)).toEqual([]);
@@ -58,10 +49,10 @@ describeBrowser('chat: the "Try the guards" panel and the notices', () => {
   }, 60_000);
 
   it('others read "left" when a user logs out; the other tab keeps the code after it', async () => {
-    const url = chat.urls[0] as string;
-    const reader = await openPage(await newContext(browser), url);
+    const url = run.url;
+    const reader = await openPage(await newContext(run.browser), url);
     await signIn(reader, 'olga');
-    const context = await newContext(browser);
+    const context = await newContext(run.browser);
     const first = await openPage(context, url);
     await signIn(first, 'pete');
     const second = await openPage(context, url);

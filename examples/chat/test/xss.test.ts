@@ -1,13 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startChatProcess, type ChatProcess } from './support/chat-process';
-import {
-  describeBrowser,
-  launchChromium,
-  newContext,
-  openPage,
-  pageErrors,
-  screenshot,
-} from './support/browser';
+import { chatRun } from './support/chat-run';
+import { describeBrowser, newContext, openPage, pageErrors, screenshot } from './support/browser';
 import { messageTexts, send, signIn, waitForMessages } from './support/chat-page';
 
 /**
@@ -58,25 +51,17 @@ async function reader(browser: Browser, url: string, name: string): Promise<Page
 }
 
 describeBrowser('chat: messages carrying XSS vectors', () => {
-  let browser: Browser;
-  let chat: ChatProcess;
-
-  beforeAll(async () => {
-    [browser, chat] = await Promise.all([launchChromium(), startChatProcess('server.mjs')]);
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all([browser?.close(), chat?.stop()]);
-  });
+  const run = chatRun();
 
   it("render as inert text in another user's page, with or without formatting", async () => {
-    const url = chat.urls[0] as string;
-    const victim = await reader(browser, url, 'victim');
+    const url = run.url;
+    const victim = await reader(run.browser, url, 'victim');
     // Three senders, well under the limit of 5 messages per 5 s per user even when a slow
     // machine stretches the run across a window boundary.
     const senders = [
-      await reader(browser, url, 'mallory'),
-      await reader(browser, url, 'eve'),
-      await reader(browser, url, 'trudy'),
+      await reader(run.browser, url, 'mallory'),
+      await reader(run.browser, url, 'eve'),
+      await reader(run.browser, url, 'trudy'),
     ];
     // Each message is waited for before the next is typed: three senders' sockets race
     // otherwise, and the order checked below is the order sent.
@@ -133,7 +118,7 @@ describeBrowser('chat: messages carrying XSS vectors', () => {
   }, 60_000);
 
   it('the traps work: the same payload inserted raw into the page is caught', async () => {
-    const page = await reader(browser, chat.urls[0] as string, 'control');
+    const page = await reader(run.browser, run.url, 'control');
     await page.evaluate(() => {
       const probe = document.createElement('div');
       probe.innerHTML = '<img src="/missing.png" onerror="alert(1)">';
