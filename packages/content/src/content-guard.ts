@@ -5,8 +5,11 @@ import {
   recordSocketEvent,
   refusePacket,
   settingsOf,
+  valueAtLocation,
+  withinDeadline,
   type AnySocket,
   type Packet,
+  type PacketLocation,
   type PacketGuard,
   type PacketVerdict,
 } from '@portcullis/core';
@@ -16,7 +19,6 @@ import { checkContentOptions, type ContentGuardOptions } from './options';
 import { DuplicateTracker } from './rules/duplicates';
 import { senderKey, type ContentReason, type RuleAction } from './rules/shapes';
 import { capitals, countLinks, countMentions, longestRun } from './rules/text-rules';
-import { valueAt, type FieldLocation } from './value-at';
 
 export const CONTENT_GUARD_NAME = 'content';
 
@@ -27,7 +29,7 @@ export interface ContentGuard extends PacketGuard {
 }
 
 interface EventPlan {
-  readonly fields: readonly FieldLocation[];
+  readonly fields: readonly PacketLocation[];
   readonly rules: CompiledRules;
 }
 
@@ -151,6 +153,7 @@ export function contentGuard(options: Readonly<ContentGuardOptions>): ContentGua
         rejected = await withinDeadline(
           Promise.resolve(rules.rejects(text, context)),
           rules.timeoutMs,
+          () => new Error('the content check timed out'),
         );
       } catch (error) {
         if (rules.onError === 'allow') {
@@ -179,7 +182,7 @@ export function contentGuard(options: Readonly<ContentGuardOptions>): ContentGua
       if (plan === undefined) return undefined;
       let texts: string[] | undefined;
       for (const where of plan.fields) {
-        const value = valueAt(packet, where);
+        const value = valueAtLocation(packet, where);
         if (typeof value !== 'string' || value.length === 0) continue;
         const reason = judge(socket, event, value, plan.rules);
         if (reason !== undefined) return refuse(socket, packet, reason);
@@ -192,20 +195,4 @@ export function contentGuard(options: Readonly<ContentGuardOptions>): ContentGua
       return tracker.trackedSenders;
     },
   };
-}
-
-function withinDeadline<T>(pending: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the content check timed out')), timeoutMs);
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -54,6 +54,8 @@ export {
 } from './guards';
 export { addOneOrMany, removeOneOrMany, listOneOrMany, type OneOrMany } from './one-or-many';
 export { shortDigest } from './digest';
+export { withinDeadline } from './deadline';
+export { valueAtLocation, type PacketLocation } from './packet-location';
 export {
   namespaceOf,
   onSocketRelease,

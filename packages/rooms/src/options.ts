@@ -4,11 +4,11 @@ import {
   opt,
   type MaybePromise,
   type OptionSpec,
+  type PacketLocation,
   type PortcullisContext,
 } from '@portcullis/core';
 import { DEFAULT_MAX_ROOM_NAME_LENGTH, compileRoomPattern, type RoomPattern } from './room-names';
 import type { RoomRevocationStore } from './revocations';
-import type { RoomLocation } from './room-of-packet';
 
 /**
  * Who may join rooms matching a pattern: `false` (nobody, whatever a token says),
@@ -120,7 +120,7 @@ export interface ResolvedRoomsOptions {
   readonly roomTokens:
     | { readonly verify: RoomTokenVerifier; readonly claim: string; readonly warnBeforeMs: number }
     | undefined;
-  readonly publish: ReadonlyMap<string, RoomLocation>;
+  readonly publish: ReadonlyMap<string, PacketLocation>;
   readonly events: { readonly join: string; readonly leave: string } | undefined;
   readonly maxRoomsPerSocket: number;
   readonly maxSocketsPerRoom: number;

@@ -8,6 +8,7 @@ import {
   recordSocketEvent,
   refusePacket,
   settingsOf,
+  valueAtLocation,
   type AnyNamespace,
   type AnyServer,
   type AnySocket,
@@ -21,7 +22,6 @@ import { resolveRoomsOptions, type RoomsGuardOptions } from './options';
 import { memoryRoomRevocations } from './revocations';
 import { RoomExpiries } from './room-expiry';
 import { isValidRoomName } from './room-names';
-import { roomOfPacket } from './room-of-packet';
 import { JOIN, PUBLISH, rightsFrom, type RoomRight } from './rights';
 
 export const ROOMS_GUARD_NAME = 'rooms';
@@ -258,7 +258,7 @@ export function roomsGuard(options: Readonly<RoomsGuardOptions> = {}): RoomsGuar
     }
     const where = resolved.publish.get(event);
     if (where === undefined) return undefined;
-    const room = roomOfPacket(packet, where);
+    const room = valueAtLocation(packet, where);
     const grants = peekContext(socket)?.roomGrants;
     if (
       typeof room === 'string' &&

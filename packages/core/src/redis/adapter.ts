@@ -1,3 +1,4 @@
+import { withinDeadline } from '../deadline';
 import { createHash } from 'node:crypto';
 import {
   REDIS_CLIENT_EXPECTED,
@@ -84,26 +85,13 @@ export function createRedisAdapter(
     throw new TypeError('commandTimeoutMs must be a positive number of milliseconds.');
   }
 
-  const withinDeadline = (pending: Promise<unknown>): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new RedisStoreError('timeout', `Redis did not answer within ${commandTimeoutMs} ms.`),
-          ),
-        commandTimeoutMs,
-      );
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(new RedisStoreError('error', 'Redis refused the command.', error));
-        },
-      );
-    });
+  const answerInTime = (pending: Promise<unknown>): Promise<unknown> =>
+    withinDeadline(
+      pending,
+      commandTimeoutMs,
+      () => new RedisStoreError('timeout', `Redis did not answer within ${commandTimeoutMs} ms.`),
+      (error) => new RedisStoreError('error', 'Redis refused the command.', error),
+    );
 
   const command = (args: readonly (string | number)[]): Promise<unknown> => {
     if (!ready()) return Promise.reject(notReady);
@@ -113,7 +101,7 @@ export function createRedisAdapter(
     } catch (error) {
       return Promise.reject(new RedisStoreError('error', 'Redis refused the command.', error));
     }
-    return withinDeadline(pending);
+    return answerInTime(pending);
   };
 
   const script = (lua: string): RedisScript => {
@@ -134,7 +122,7 @@ export function createRedisAdapter(
           // A client that throws instead of rejecting (closed, misconfigured).
           return Promise.reject(new RedisStoreError('error', 'Redis refused the command.', error));
         }
-        return withinDeadline(attempt);
+        return answerInTime(attempt);
       },
     };
   };
