@@ -6,13 +6,13 @@ import {
   opt,
   type OptionSpec,
   type RedisClient,
+  type StoreErrorPolicy,
 } from '@portcullis/core';
 
 /** What to do with a user already at `maxPerUser` on this node. */
 export type PerUserPolicy = 'refuse-new' | 'disconnect-oldest';
 
-/** What to do when Redis cannot answer (the one store-failure policy of every guard). */
-export type StoreErrorPolicy = 'deny' | 'allow';
+export type { StoreErrorPolicy } from '@portcullis/core';
 
 export interface ConnectionLimitGuardOptions {
   /** Connections on this node, every namespace the guard is installed on. Default 10 000; `false`: no cap. */

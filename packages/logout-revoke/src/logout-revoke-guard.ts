@@ -21,6 +21,7 @@ import {
   type HandshakeMiddleware,
   type MaybePromise,
   type OptionSpec,
+  type StoreErrorPolicy,
 } from '@portcullis/core';
 import { createDenylist, denylistSpec, type Denylist, type RevokeUserOptions } from './denylist';
 import {
@@ -51,8 +52,7 @@ export interface LogoutRevokeGuardOptions {
   onStoreError?: StoreErrorPolicy;
 }
 
-/** What to do when the denylist cannot be read (the one store-failure policy of every guard). */
-export type StoreErrorPolicy = 'deny' | 'allow';
+export type { StoreErrorPolicy } from '@portcullis/core';
 
 /** Every option `logoutRevokeGuard` takes. */
 export const logoutRevokeGuardOptionsSpec: OptionSpec = opt.object({

@@ -7,6 +7,7 @@ import {
   opt,
   type OptionSpec,
   type RedisAdapter,
+  slotSafePrefix,
   type RedisClient,
   type RedisScript,
 } from '@portcullis/core';
@@ -14,8 +15,9 @@ import type { DenylistStore } from './store';
 
 export interface RedisDenylistStoreOptions {
   /**
-   * Prefix of every key. Default `portcullis:revoked:`. On Redis Cluster, use a hash tag
-   * (`{portcullis:revoked}:`) so one handshake's keys share a slot and MGET still works.
+   * Prefix of every key. Default `portcullis:revoked:`. On an ioredis `Cluster`, a
+   * prefix without a hash tag is put in braces (`{portcullis:revoked}:`): one handshake's
+   * keys (user, session, token) must share a slot for its single `MGET`.
    */
   prefix?: string;
   /**
@@ -60,7 +62,7 @@ export class RedisDenylistStore implements DenylistStore {
     this.redis = createRedisAdapter(client, {
       commandTimeoutMs: options.storeTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
     });
-    this.prefix = options.prefix ?? 'portcullis:revoked:';
+    this.prefix = slotSafePrefix(client, options.prefix ?? 'portcullis:revoked:');
     this.setMaxScript = this.redis.script(SET_MAX_SCRIPT);
   }
 

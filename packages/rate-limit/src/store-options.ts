@@ -6,12 +6,12 @@ import {
   opt,
   type OptionSpec,
   type RedisClient,
+  type StoreErrorPolicy,
 } from '@portcullis/core';
 import { limitList, type Limits } from './limit-spec';
 import type { RedisWindowOptions } from './redis-store';
 
-/** What to do when the store (Redis, or a limiter you built) cannot answer. */
-export type StoreErrorPolicy = 'deny' | 'allow';
+export type { StoreErrorPolicy } from '@portcullis/core';
 
 /** Options every rate-limit guard of this package shares. */
 export interface RateLimitStoreOptions {

@@ -24,6 +24,7 @@ export {
   type OwnRedis,
 } from './redis';
 export { describeRedis } from './describe-redis';
+export { startRedisCluster, type OwnRedisCluster } from './redis-cluster';
 export { readyIoredis, readyNodeRedis, type NodeRedisClient } from './redis-clients';
 export {
   BASIC_MARKUP,

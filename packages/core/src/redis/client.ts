@@ -35,3 +35,20 @@ export function isRedisClient(value: unknown): value is RedisClient {
 
 export const REDIS_CLIENT_EXPECTED =
   'an ioredis client (new Redis(url)) or a connected node-redis client (await createClient({ url }).connect())';
+
+/** An ioredis `Cluster` (it says so itself): keys of one command must share a hash slot. */
+export function isClusterClient(value: unknown): boolean {
+  return (value as { isCluster?: unknown } | null)?.isCluster === true;
+}
+
+/**
+ * `prefix` with a hash tag when `client` is a Cluster and the prefix has none, so every
+ * key under it lands in one slot (a multi-key command, or a script over keys the caller
+ * cannot tag by user, works there): `portcullis:revoked:` → `{portcullis:revoked}:`. A
+ * prefix that holds a tag, and every prefix on a single server, is kept as given.
+ */
+export function slotSafePrefix(client: unknown, prefix: string): string {
+  if (!isClusterClient(client) || /\{[^}]+\}/.test(prefix)) return prefix;
+  const name = prefix.replace(/:$/, '');
+  return name === '' ? prefix : `{${name}}:`;
+}

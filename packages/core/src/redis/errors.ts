@@ -20,3 +20,10 @@ export class RedisStoreError extends Error {
 export function isRedisStoreError(value: unknown): value is RedisStoreError {
   return value instanceof Error && value.name === 'RedisStoreError';
 }
+
+/**
+ * What a guard does when its store cannot answer (Redis down or slow): `'deny'` refuses
+ * (`INTERNAL`, retryable), `'allow'` lets the request through and records a warning. One
+ * name and one shape for every guard with a store.
+ */
+export type StoreErrorPolicy = 'deny' | 'allow';
