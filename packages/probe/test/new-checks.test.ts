@@ -224,7 +224,7 @@ describe('replay: a message sent again, or stamped long ago', () => {
       only: ['replay'],
     });
     expect(rows(result)).toEqual([
-      'one message with a new messageId: acked',
+      '"vote:cast": one message with a new messageId: acked',
       `"vote:cast": the same message again (same id): ack error 'DUPLICATE'`,
       `"vote:cast": a new messageId with sentAt an hour ago: acked`,
     ]);

@@ -37,13 +37,13 @@ export async function replayCheck(ctx: ProbeContext): Promise<CheckOutcome> {
   const control = await sendControl(ctx, socket, event, first);
   if (control.verdict !== 'pass') {
     return controlNotAccepted(
-      { ...control, attempt: `one message with a new ${idField}` },
+      { ...control, attempt: `"${event}": one message with a new ${idField}` },
       event,
       '--replay-payload',
     );
   }
   const evidence: Evidence[] = [
-    { ...control, attempt: `one message with a new ${idField}` },
+    { ...control, attempt: `"${event}": one message with a new ${idField}` },
     await attempt(ctx, socket, event, 'the same message again (same id)', first),
     await attempt(
       ctx,
