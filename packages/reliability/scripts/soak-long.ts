@@ -6,6 +6,9 @@
  *
  *   pnpm --filter @portcullis/reliability soak:long -- --sockets 5000 --wave 500
  *
+ * `--minutes 10` spreads the waves evenly over ten minutes (20,000 sockets in waves of
+ * 500: one wave every 15 s) instead of running them back to back.
+ *
  * The preset's own rate-limit windows are used (up to a minute, swept every minute), so
  * the wait for the in-memory counters to empty takes up to two minutes; `--short-windows`
  * uses the CI suite's one- and two-second windows instead.
@@ -24,12 +27,18 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '5' },
     room: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '300' },
+    minutes: { type: 'string' },
     'drain-seconds': { type: 'string', default: '150' },
     'short-windows': { type: 'boolean', default: false },
   },
 });
 const sockets = Number(values.sockets);
 const messages = Number(values.messages);
+const waveSize = Number(values.wave);
+// Paced: the waves spread over `--minutes`, and no wave is cut off by `--seconds`.
+const pacedMs = values.minutes === undefined ? undefined : Number(values.minutes) * 60_000;
+const waveIntervalMs = pacedMs === undefined ? 0 : pacedMs / Math.ceil(sockets / waveSize);
+const timeLimitMs = pacedMs === undefined ? Number(values.seconds) * 1000 : pacedMs + 60_000;
 
 const server = await startServerProcess({
   packageDir: PACKAGE_DIR,
@@ -65,10 +74,11 @@ console.log(`baseline: ${JSON.stringify(figures(baseline))}`);
 
 const run = await soak(server, {
   sockets,
-  waveSize: Number(values.wave),
+  waveSize,
   messagesPerSocket: messages,
   roomSize: Number(values.room),
-  timeLimitMs: Number(values.seconds) * 1000,
+  timeLimitMs,
+  waveIntervalMs,
   onWave: (wave) =>
     console.log(
       `wave ${wave.wave}: ${wave.sockets} sockets in ${wave.seconds.toFixed(1)} s, server heap ${mb(wave.server.memory.heapUsed)} MB, rss ${mb(wave.server.memory.rss)} MB, sockets ${wave.server.sockets}`,

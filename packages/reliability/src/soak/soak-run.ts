@@ -16,6 +16,11 @@ export interface SoakOptions {
   timeLimitMs: number;
   /** Handshakes in flight at once. Default 100. */
   connectConcurrency?: number;
+  /**
+   * Waves start at least this far apart (a wave that took longer is followed at once),
+   * so a run can be spread over a given time. Default 0: back to back.
+   */
+  waveIntervalMs?: number;
   /** Called after each wave. */
   onWave?: (figures: WaveFigures) => void;
 }
@@ -172,6 +177,10 @@ export async function soak(server: ServerProcess, options: SoakOptions): Promise
       seconds: (Date.now() - waveStarted) / 1000,
       server: stats,
     });
+    const rest = (options.waveIntervalMs ?? 0) - (Date.now() - waveStarted);
+    if (rest > 0 && opened < options.sockets) {
+      await new Promise((resolve) => setTimeout(resolve, rest));
+    }
   }
 
   return {
