@@ -52,5 +52,9 @@ process.send?.({ ready: node.url });
 
 stopOnSignals(async () => {
   await node.close();
-  for (const client of [redis, pub, sub]) client.disconnect();
+  // QUIT, not a hard disconnect: the adapter's unsubscribes are still in flight, and a
+  // cut connection would reject them unhandled on the way out.
+  await Promise.all(
+    [redis, pub, sub].map((client) => client.quit().catch(() => client.disconnect())),
+  );
 });

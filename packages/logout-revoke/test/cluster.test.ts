@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SecurityEventBus, configurePortcullis, type SecurityEvent } from '@portcullis/core';
 import {
+  closeIoredis,
   connectClient,
   createClient,
   delay,
@@ -36,9 +37,7 @@ import { signToken, testAuthentication, waitForNextSecond } from './helpers';
 function redisClient(url = testRedisUrl(), options: RedisOptions = {}): Redis {
   const client = new Redis(url, options);
   client.on('error', () => undefined);
-  onCleanup(() => {
-    client.disconnect();
-  });
+  onCleanup(() => closeIoredis(client));
   return client;
 }
 
@@ -68,9 +67,7 @@ async function startNode(
   const pub = redisClient();
   const sub = pub.duplicate();
   sub.on('error', () => undefined);
-  onCleanup(() => {
-    sub.disconnect();
-  });
+  onCleanup(() => closeIoredis(sub));
   const store = await readyRedisClient();
   const denylist = createDenylist({
     store: wrapStore(redisDenylistStore(store, { prefix: ids.prefix })),

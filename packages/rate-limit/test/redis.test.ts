@@ -2,6 +2,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import {
+  closeIoredis,
   connectClient,
   delay,
   describeRedis,
@@ -32,7 +33,7 @@ async function ioredis(url: string): Promise<Redis> {
     disconnectTimeout: 50,
   });
   client.on('error', () => undefined);
-  onCleanup(() => client.disconnect());
+  onCleanup(() => closeIoredis(client));
   // Until the client is ready, the limiter counts in its in-memory insurance.
   await until(() => client.status === 'ready');
   return client;
@@ -70,7 +71,7 @@ describeRedis('rate limits in Redis', () => {
     const pub = await ioredis(url);
     const sub = pub.duplicate();
     sub.on('error', () => undefined);
-    onCleanup(() => sub.disconnect());
+    onCleanup(() => closeIoredis(sub));
     await until(() => sub.status === 'ready');
     const adapter = createAdapter(pub, sub);
     const first = await guardedServer({

@@ -25,7 +25,7 @@ export {
 } from './redis';
 export { describeRedis } from './describe-redis';
 export { startRedisCluster, type OwnRedisCluster } from './redis-cluster';
-export { readyIoredis, readyNodeRedis, type NodeRedisClient } from './redis-clients';
+export { closeIoredis, readyIoredis, readyNodeRedis, type NodeRedisClient } from './redis-clients';
 export {
   BASIC_MARKUP,
   CHROMIUM_ARGS,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { freePort, pingRedis } from './redis';
+import { closeIoredis } from './redis-clients';
 
 /** A Redis Cluster of loopback `redis-server` processes this test run started. */
 export interface OwnRedisCluster {
@@ -115,9 +116,7 @@ export async function startRedisCluster(masters = 3): Promise<OwnRedisCluster> {
       nodes,
       client,
       async stop() {
-        // QUIT waits for the replies still due: a command cut by a hard disconnect
-        // rejects with "Connection is closed" after the test, in whatever suite runs next.
-        await client.quit().catch(() => client.disconnect());
+        await closeIoredis(client);
         await stopAll();
       },
     };
