@@ -20,12 +20,6 @@ export interface TwoNodes {
   socketIdsInRedis(user: string): Promise<string[]>;
 }
 
-/** QUIT closes at once; `disconnect()` alone leaves a 2 s timer behind in ioredis. */
-export async function closeIoredis(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  await client.quit().catch(() => client.disconnect());
-}
-
 /** Two nodes sharing one Redis: A talks to it through ioredis, B through node-redis. */
 export async function twoNodes(
   options: ConnectionLimitGuardOptions,

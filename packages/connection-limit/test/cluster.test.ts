@@ -1,4 +1,5 @@
 import {
+  closeIoredis,
   delay,
   describeRedis,
   onCleanup,
@@ -7,7 +8,7 @@ import {
   startOwnRedis,
 } from '@portcullis/testing';
 import { Redis } from 'ioredis';
-import { closeIoredis, twoNodes } from './cluster-helpers';
+import { twoNodes } from './cluster-helpers';
 import { connectAs, limitedServer, refusedAs, waitUntil } from './helpers';
 
 describeRedis('connection-limit: cluster-wide per-user cap (real Redis)', () => {
