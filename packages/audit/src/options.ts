@@ -5,10 +5,18 @@ const thresholdSpec: OptionSpec = opt.object({
   windowMs: opt.required(opt.duration({ min: 1 })),
 });
 
+// The window is core's escalation window: audit reads the weight core keeps.
+const socketThresholdSpec: OptionSpec = opt.object({
+  threshold: opt.required(opt.number({ min: 1 })),
+  windowMs: opt.removed(
+    "a socket's refusals are weighed in core's escalation window: configurePortcullis(io, { escalation: { disconnectAfter: { refusals, withinMs } } })",
+  ),
+});
+
 /** Every option `detectSuspiciousActivity` takes. */
 export const suspiciousActivityOptionsSpec: OptionSpec = opt.object({
   authFailuresPerIp: opt.off(thresholdSpec),
-  refusalsPerSocket: opt.off(thresholdSpec),
+  refusalsPerSocket: opt.off(socketThresholdSpec),
   refusalsPerIp: opt.off(thresholdSpec),
   maxTrackedSources: opt.integer({ min: 1 }),
   now: opt.func(),

@@ -55,6 +55,10 @@ export function redactEvent(event: SecurityEvent): RedactedEvent {
   if (event.socketId !== undefined) out.socketId = redactText(event.socketId, 64);
   if (event.event !== undefined) out.event = redactText(event.event, 128);
   if (event.guard !== undefined) out.guard = redactText(event.guard, 64);
+  if (event.refusalWeight !== undefined) {
+    const { total, added, windowMs } = event.refusalWeight;
+    out.refusalWeight = { total: Number(total), added: Number(added), windowMs: Number(windowMs) };
+  }
   if (event.detail !== undefined) out.detail = redactDetail(event.detail);
   return out;
 }

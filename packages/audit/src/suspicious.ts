@@ -1,4 +1,5 @@
 import {
+  KeyedWindows,
   checkOptions,
   type GuardErrorCode,
   type SecurityEvent,
@@ -12,14 +13,26 @@ export interface Threshold {
   windowMs: number;
 }
 
+/**
+ * A weight of refusals on one socket, as core's escalation weighs them (per code, in
+ * its window): the socket is reported when the weight reaches `threshold`.
+ */
+export interface SocketThreshold {
+  threshold: number;
+}
+
 export interface SuspiciousActivityOptions {
   /** Authentication failures from one IP. Default 20 in 60 s; `false` turns it off. */
   authFailuresPerIp?: Threshold | false;
-  /** Refused packets on one socket. Default 50 in 60 s; `false` turns it off. */
-  refusalsPerSocket?: Threshold | false;
+  /**
+   * A socket whose refusals weigh this much in core's escalation window (the weight on
+   * each `packet_refused` event). Default 25: half of the default weight that cuts it,
+   * so the report comes before the disconnect. `false` turns it off.
+   */
+  refusalsPerSocket?: SocketThreshold | false;
   /** Refused handshakes of any kind from one IP. Default 100 in 60 s; `false` turns it off. */
   refusalsPerIp?: Threshold | false;
-  /** Most sources tracked at once; the oldest are forgotten first. Default 10,000. */
+  /** Most addresses tracked at once; the stalest are forgotten first. Default 10,000. */
   maxTrackedSources?: number;
   now?: () => number;
 }
@@ -30,47 +43,8 @@ const AUTH_CODES: ReadonlySet<GuardErrorCode> = new Set([
   'AUTH_EXPIRED',
 ]);
 
-interface Window {
-  count: number;
-  startedAt: number;
-}
-
-function chosenThreshold(value: Threshold | false | undefined, fallback: Threshold) {
+function chosen<T>(value: T | false | undefined, fallback: T): T | undefined {
   return value === false ? undefined : (value ?? fallback);
-}
-
-/** Fixed-window counters in a bounded Map: a flood of new sources cannot grow memory. */
-class WindowCounter {
-  private readonly windows = new Map<string, Window>();
-
-  constructor(
-    private readonly limit: Threshold,
-    private readonly maxSources: number,
-  ) {}
-
-  /** Counts one event; answers the count when it just reached the threshold. */
-  hit(key: string, now: number): number | undefined {
-    let window = this.windows.get(key);
-    if (window === undefined || now - window.startedAt >= this.limit.windowMs) {
-      if (window === undefined && this.windows.size >= this.maxSources) {
-        const oldest = this.windows.keys().next().value;
-        if (oldest !== undefined) this.windows.delete(oldest);
-      }
-      window = { count: 0, startedAt: now };
-      this.windows.delete(key);
-      this.windows.set(key, window);
-    }
-    window.count++;
-    return window.count === this.limit.threshold ? window.count : undefined;
-  }
-
-  forget(key: string): void {
-    this.windows.delete(key);
-  }
-
-  get size(): number {
-    return this.windows.size;
-  }
 }
 
 /**
@@ -86,21 +60,14 @@ export function detectSuspiciousActivity(
   checkOptions(suspiciousActivityOptionsSpec, options, 'detectSuspiciousActivity');
   const now = options.now ?? Date.now;
   const maxSources = options.maxTrackedSources ?? 10_000;
-  const authLimit = chosenThreshold(options.authFailuresPerIp, {
-    threshold: 20,
-    windowMs: 60_000,
-  });
-  const socketLimit = chosenThreshold(options.refusalsPerSocket, {
-    threshold: 50,
-    windowMs: 60_000,
-  });
-  const ipLimit = chosenThreshold(options.refusalsPerIp, {
-    threshold: 100,
-    windowMs: 60_000,
-  });
-  const auth = authLimit && new WindowCounter(authLimit, maxSources);
-  const sockets = socketLimit && new WindowCounter(socketLimit, maxSources);
-  const ips = ipLimit && new WindowCounter(ipLimit, maxSources);
+  const authLimit = chosen(options.authFailuresPerIp, { threshold: 20, windowMs: 60_000 });
+  const socketLimit = chosen(options.refusalsPerSocket, { threshold: 25 });
+  const ipLimit = chosen(options.refusalsPerIp, { threshold: 100, windowMs: 60_000 });
+  const auth = authLimit && new KeyedWindows(authLimit.windowMs, maxSources);
+  const ips = ipLimit && new KeyedWindows(ipLimit.windowMs, maxSources);
+  /** Once per window: when the count steps onto the threshold, not on every count past it. */
+  const reached = (count: number, limit: { threshold: number }, amount = 1): boolean =>
+    count >= limit.threshold && count - amount < limit.threshold;
 
   const report = (source: SecurityEvent, pattern: string, count: number, windowMs: number) => {
     const event: { -readonly [K in keyof SecurityEvent]: SecurityEvent[K] } = {
@@ -117,26 +84,22 @@ export function detectSuspiciousActivity(
   };
 
   return bus.on(function watchForPatterns(event) {
-    const at = now();
     if (event.type === 'handshake_refused') {
-      if (auth && event.code !== undefined && AUTH_CODES.has(event.code)) {
-        const count = auth.hit(event.ip, at);
-        if (count !== undefined && authLimit) {
-          report(event, 'auth_failures_per_ip', count, authLimit.windowMs);
-        }
+      const at = now();
+      if (auth && authLimit && event.code !== undefined && AUTH_CODES.has(event.code)) {
+        const count = auth.count(event.ip, 1, at);
+        if (reached(count, authLimit)) report(event, 'auth_failures_per_ip', count, auth.windowMs);
       }
-      if (ips) {
-        const count = ips.hit(event.ip, at);
-        if (count !== undefined && ipLimit)
-          report(event, 'refusals_per_ip', count, ipLimit.windowMs);
+      if (ips && ipLimit) {
+        const count = ips.count(event.ip, 1, at);
+        if (reached(count, ipLimit)) report(event, 'refusals_per_ip', count, ips.windowMs);
       }
-    } else if (event.type === 'packet_refused' && sockets && event.socketId !== undefined) {
-      const count = sockets.hit(event.socketId, at);
-      if (count !== undefined && socketLimit) {
-        report(event, 'refusals_per_socket', count, socketLimit.windowMs);
+    } else if (event.type === 'packet_refused' && socketLimit && event.refusalWeight) {
+      // Core weighed this refusal already (escalation): audit keeps nothing per socket.
+      const { total, added, windowMs } = event.refusalWeight;
+      if (added > 0 && reached(total, socketLimit, added)) {
+        report(event, 'refusals_per_socket', total, windowMs);
       }
-    } else if (event.type === 'disconnection' && sockets && event.socketId !== undefined) {
-      sockets.forget(event.socketId);
     }
   });
 }

@@ -36,30 +36,80 @@ describe('detectSuspiciousActivity', () => {
     });
   });
 
-  it('reports a socket that keeps getting refused, and starts a new window later', async () => {
+  it("reports a socket by the weight core's escalation gives its refusals, once per window", async () => {
     const bus = new SecurityEventBus();
     let clock = 1_000;
-    const patterns: string[] = [];
+    const reports: SecurityEvent[] = [];
+    const refusals: SecurityEvent[] = [];
     bus.on((event) => {
-      if (event.type === 'suspicious') patterns.push(String(event.detail?.pattern));
+      if (event.type === 'suspicious') reports.push(event);
+      if (event.type === 'packet_refused') refusals.push(event);
     });
-    const stop = detectSuspiciousActivity(bus, {
-      refusalsPerSocket: { threshold: 4, windowMs: 10_000 },
-      now: () => clock,
-    });
+    const stop = detectSuspiciousActivity(bus, { refusalsPerSocket: { threshold: 4 } });
     const server = await startServer({
       setup(io) {
-        configurePortcullis(io, { bus });
-        usePacketGuards(io, { guardName: 'deny', check: () => new GuardError('FORBIDDEN') });
+        configurePortcullis(io, {
+          bus,
+          now: () => clock,
+          // Never cut here; a FORBIDDEN weighs 2 by default, a VALIDATION_FAILED 3 here.
+          escalation: {
+            disconnectAfter: { refusals: 1_000, withinMs: 10_000 },
+            weights: { VALIDATION_FAILED: 3 },
+          },
+        });
+        usePacketGuards(io, {
+          guardName: 'deny',
+          check: (_socket, packet) =>
+            new GuardError(packet[0] === 'schema' ? 'VALIDATION_FAILED' : 'FORBIDDEN'),
+        });
       },
     });
     const client = await connectClient(server.url);
-    for (let i = 0; i < 6; i++) await emitWithAck(client, 'probe', i);
-    expect(patterns).toEqual(['refusals_per_socket']);
+    // Weights 2, 4 (reported), 6, 8, 10: one report, at the step onto the threshold.
+    for (let i = 0; i < 5; i++) await emitWithAck(client, 'probe', i);
+    expect(refusals.map((event) => event.refusalWeight?.total)).toEqual([2, 4, 6, 8, 10]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({
+      socketId: client.id,
+      detail: { pattern: 'refusals_per_socket', count: 4, windowMs: 10_000 },
+    });
+    // Core's window ends: a new window, weighed by core's weights (3, then 6: reported).
     clock += 10_000;
-    for (let i = 0; i < 4; i++) await emitWithAck(client, 'probe', i);
+    await emitWithAck(client, 'schema', 1);
+    await emitWithAck(client, 'schema', 2);
+    expect(refusals.slice(5).map((event) => event.refusalWeight)).toEqual([
+      { total: 3, added: 3, windowMs: 10_000 },
+      { total: 6, added: 3, windowMs: 10_000 },
+    ]);
     stop();
-    expect(patterns).toEqual(['refusals_per_socket', 'refusals_per_socket']);
+    expect(reports.map((event) => event.detail?.count)).toEqual([4, 6]);
+  });
+
+  it('never reports refusals that weigh nothing (INTERNAL: the server failed, not the client)', async () => {
+    const bus = new SecurityEventBus();
+    const reports: SecurityEvent[] = [];
+    bus.on((event) => {
+      if (event.type === 'suspicious') reports.push(event);
+    });
+    const stop = detectSuspiciousActivity(bus, { refusalsPerSocket: { threshold: 1 } });
+    const server = await startServer({
+      setup(io) {
+        configurePortcullis(io, { bus });
+        usePacketGuards(io, { guardName: 'broken', check: () => new GuardError('INTERNAL') });
+      },
+    });
+    const client = await connectClient(server.url);
+    for (let i = 0; i < 5; i++) await emitWithAck(client, 'probe', i);
+    stop();
+    expect(reports).toEqual([]);
+  });
+
+  it("points a per-socket window at core's escalation window", () => {
+    expect(() =>
+      detectSuspiciousActivity(new SecurityEventBus(), {
+        refusalsPerSocket: { threshold: 5, windowMs: 60_000 },
+      } as never),
+    ).toThrow(/refusalsPerSocket\.windowMs: unknown option \(removed: .*escalation/);
   });
 
   it('tracks a bounded number of sources', () => {

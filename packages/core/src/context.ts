@@ -1,5 +1,6 @@
 import type { AnySocket, PortcullisSocketData } from './socket-types';
 import { resolveClientIp } from './client-ip';
+import type { FixedWindow } from './fixed-window';
 import { settingsOf } from './settings';
 
 /** The authenticated identity, set by `@portcullis/auth`, read by the other guards. */
@@ -33,18 +34,14 @@ export interface PortcullisContext {
   lastActivityAt: number;
   user?: PortcullisUser;
   /** Weighted refusals in the current escalation window (core's `weighRefusal`). */
-  refusalWeight?: number;
-  /** Epoch milliseconds the current escalation window began; absent until a refusal. */
-  refusalsSince?: number;
+  refusals?: FixedWindow;
   /**
    * Rooms joined through `@portcullis/rooms`, with the rights granted (bit 1: join,
    * bit 2: publish). Absent until the first such join.
    */
   roomGrants?: Record<string, number>;
   /** Joins in the current minute (`@portcullis/rooms`'s per-socket join rate). */
-  roomJoins?: number;
-  /** Epoch milliseconds the current join window began. */
-  roomJoinsSince?: number;
+  roomJoins?: FixedWindow;
 }
 
 function originOf(socket: AnySocket): string | undefined {

@@ -1,5 +1,7 @@
 import type { GuardErrorCode } from './codes';
+import type { RefusalWeight } from './events';
 import { getContext } from './context';
+import { countAt, countInWindow } from './fixed-window';
 import { GuardError } from './guard-error';
 import { sharedState } from './shared-state';
 import type { AnyServer, AnySocket } from './socket-types';
@@ -40,14 +42,19 @@ export const DEFAULT_REFUSAL_WEIGHTS: Readonly<Partial<Record<GuardErrorCode, nu
 
 /** The resolved policy a server's refusals are weighed by. */
 export interface EscalationPolicy {
+  /** When refusals cut the socket; `undefined` never cuts. */
   readonly disconnectAfter: DisconnectAfter | undefined;
+  /**
+   * The window refusals are weighed in: `disconnectAfter.withinMs`, or the default's
+   * 10 s when sockets are never cut (the weight is still kept, for audit to read).
+   */
+  readonly windowMs: number;
   readonly weight: (code: GuardErrorCode) => number;
 }
 
 /** Validates the options once; the policy is read on every refusal. */
 export function resolveEscalation(options: EscalationOptions | false = {}): EscalationPolicy {
-  if (options === false) return { disconnectAfter: undefined, weight: () => 0 };
-  const after = options.disconnectAfter ?? DEFAULT_DISCONNECT_AFTER;
+  const after = options === false ? false : (options.disconnectAfter ?? DEFAULT_DISCONNECT_AFTER);
   if (after !== false) {
     if (!Number.isFinite(after.refusals) || after.refusals <= 0) {
       throw new TypeError('escalation.disconnectAfter.refusals must be a positive number.');
@@ -58,7 +65,7 @@ export function resolveEscalation(options: EscalationOptions | false = {}): Esca
   }
   const weights: Partial<Record<GuardErrorCode, number>> = {
     ...DEFAULT_REFUSAL_WEIGHTS,
-    ...options.weights,
+    ...(options === false ? {} : options.weights),
   };
   for (const [code, value] of Object.entries(weights)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -67,6 +74,7 @@ export function resolveEscalation(options: EscalationOptions | false = {}): Esca
   }
   return {
     disconnectAfter: after === false ? undefined : after,
+    windowMs: after === false ? DEFAULT_DISCONNECT_AFTER.withinMs : after.withinMs,
     weight: (code) => weights[code] ?? 1,
   };
 }
@@ -92,38 +100,39 @@ const tooManyRefusals = new GuardError('RATE_LIMITED', {
 
 /**
  * Counts one refusal against the socket, weighted by its code, in the socket's own
- * record (two numbers; nothing is kept for a socket that was never refused). Answers
- * the error to cut the socket with once the weight within the window reaches the
- * threshold, and `undefined` otherwise. The one place that decides when refusals
- * become a disconnect; guards only refuse.
+ * window (`context.refusals`; nothing is kept for a socket that was never refused).
+ * Answers the weight of the socket's refusals in the window, this one included: the one
+ * count of "how often was this socket refused", which `refusePacket` puts on the
+ * `packet_refused` event for audit to read.
  */
-export function weighRefusal(
-  socket: AnySocket,
-  code: GuardErrorCode,
-  now: number,
-): GuardError | undefined {
+export function weighRefusal(socket: AnySocket, code: GuardErrorCode, now: number): RefusalWeight {
   const policy = policyOf(socket);
-  const after = policy.disconnectAfter;
-  if (after === undefined) return undefined;
-  const weight = policy.weight(code);
-  if (weight === 0) return undefined;
   const context = getContext(socket);
-  const startedAt = context.refusalsSince;
-  if (startedAt === undefined || now - startedAt >= after.withinMs) {
-    context.refusalsSince = now;
-    context.refusalWeight = weight;
-  } else {
-    context.refusalWeight = (context.refusalWeight ?? 0) + weight;
+  const added = policy.weight(code);
+  if (added === 0) {
+    return {
+      total: countAt(context.refusals, now, policy.windowMs),
+      added,
+      windowMs: policy.windowMs,
+    };
   }
-  return (context.refusalWeight ?? 0) >= after.refusals ? tooManyRefusals : undefined;
+  context.refusals = countInWindow(context.refusals, added, now, policy.windowMs);
+  return { total: context.refusals.count, added, windowMs: policy.windowMs };
+}
+
+/**
+ * The error to cut the socket with once `weight` (from `weighRefusal`) reaches the
+ * server's threshold, and `undefined` otherwise. The one place that decides when
+ * refusals become a disconnect; guards only refuse.
+ */
+export function escalationCut(socket: AnySocket, weight: RefusalWeight): GuardError | undefined {
+  const after = policyOf(socket).disconnectAfter;
+  return after !== undefined && weight.added > 0 && weight.total >= after.refusals
+    ? tooManyRefusals
+    : undefined;
 }
 
 /** The weight of the socket's refusals in its current window (0 when none). */
 export function refusalWeightOf(socket: AnySocket, now: number): number {
-  const context = getContext(socket);
-  const policy = policyOf(socket);
-  const startedAt = context.refusalsSince;
-  if (startedAt === undefined || policy.disconnectAfter === undefined) return 0;
-  if (now - startedAt >= policy.disconnectAfter.withinMs) return 0;
-  return context.refusalWeight ?? 0;
+  return countAt(getContext(socket).refusals, now, policyOf(socket).windowMs);
 }

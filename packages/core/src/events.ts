@@ -24,6 +24,21 @@ export type SecurityEventType =
 export type SecurityEventDetail = Readonly<Record<string, string | number | boolean>>;
 
 /**
+ * The weight of a socket's refusals in its escalation window, as core's `weighRefusal`
+ * keeps it (`configurePortcullis({ escalation })` sets the weights and the window): the
+ * one count of "how often was this socket refused" that escalation cuts on and audit's
+ * per-socket pattern reads.
+ */
+export interface RefusalWeight {
+  /** The weight in the window, this refusal included. */
+  readonly total: number;
+  /** What this refusal added (its code's weight; 0 for `INTERNAL`, `REPLAYED`). */
+  readonly added: number;
+  /** The window's length in milliseconds. */
+  readonly windowMs: number;
+}
+
+/**
  * One security event. It never carries a token, a cookie, a session id or a message
  * body: guards put only the code, the source and the event name here.
  */
@@ -40,6 +55,8 @@ export interface SecurityEvent {
   readonly event?: string;
   /** The guard that produced the event (`origin`, `auth`, `rate-limit`, …). */
   readonly guard?: string;
+  /** On `packet_refused`: how much the socket's refusals weigh now (escalation). */
+  readonly refusalWeight?: RefusalWeight;
   readonly detail?: SecurityEventDetail;
 }
 

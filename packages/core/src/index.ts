@@ -13,6 +13,7 @@ export {
   type SecurityEvent,
   type SecurityEventBusOptions,
   type SecurityEventDetail,
+  type RefusalWeight,
   type SecurityEventListener,
   type SecurityEventType,
 } from './events';
@@ -87,7 +88,15 @@ export {
 } from './recovery';
 export { restoreSessionsOnce } from './restore-once';
 export {
+  countAt,
+  countInWindow,
+  windowLeftMs,
+  KeyedWindows,
+  type FixedWindow,
+} from './fixed-window';
+export {
   weighRefusal,
+  escalationCut,
   refusalWeightOf,
   resolveEscalation,
   DEFAULT_DISCONNECT_AFTER,

@@ -1,6 +1,11 @@
 import type { GuardErrorCode } from './codes';
 import { getContext } from './context';
-import type { SecurityEvent, SecurityEventDetail, SecurityEventType } from './events';
+import type {
+  RefusalWeight,
+  SecurityEvent,
+  SecurityEventDetail,
+  SecurityEventType,
+} from './events';
 import { settingsOf } from './settings';
 import type { AnySocket } from './socket-types';
 
@@ -8,6 +13,7 @@ export interface RecordFields {
   code?: GuardErrorCode;
   event?: string;
   guard?: string;
+  refusalWeight?: RefusalWeight;
   detail?: SecurityEventDetail;
 }
 
@@ -46,6 +52,7 @@ export function recordSocketEvent(
   const eventName = safeEventName(fields.event);
   if (eventName !== undefined) event.event = eventName;
   if (fields.guard !== undefined) event.guard = fields.guard;
+  if (fields.refusalWeight !== undefined) event.refusalWeight = fields.refusalWeight;
   if (fields.detail !== undefined) event.detail = fields.detail;
   settings.bus.emit(event);
 }

@@ -1,7 +1,7 @@
 import type { SecurityEventDetail } from './events';
 import type { GuardError } from './guard-error';
 import { recordSocketEvent, safeEventName } from './record';
-import { weighRefusal } from './escalation';
+import { escalationCut, weighRefusal } from './escalation';
 import { settingsOf } from './settings';
 import { sharedState } from './shared-state';
 import type { AnySocket, Packet } from './socket-types';
@@ -40,17 +40,19 @@ export function refusePacket(
   } else if (socket.connected) {
     socket.emit(settingsOf(socket).errorEvent, { ...error.data, event: safeEventName(packet[0]) });
   }
+  const refusalWeight = weighRefusal(socket, error.code, settingsOf(socket).now());
   recordSocketEvent(socket, 'packet_refused', {
     code: error.code,
     event: packet[0],
     guard,
+    refusalWeight,
     ...(detail === undefined ? {} : { detail }),
   });
   const listeners = refusalListeners.get(socket);
   if (listeners !== undefined) {
     for (const listener of listeners) listener(error, packet);
   }
-  const cut = weighRefusal(socket, error.code, settingsOf(socket).now());
+  const cut = escalationCut(socket, refusalWeight);
   if (cut !== undefined) {
     // After this packet's answer has gone out, so the client hears both, in order.
     queueMicrotask(() => disconnectWithCode(socket, cut, 'escalation'));

@@ -1,6 +1,7 @@
 import {
   GuardError,
   PACKET_HANDLED,
+  countInWindow,
   getContext,
   isGuardError,
   isThenable,
@@ -9,6 +10,7 @@ import {
   refusePacket,
   settingsOf,
   valueAtLocation,
+  windowLeftMs,
   type AnyNamespace,
   type AnyServer,
   type AnySocket,
@@ -25,6 +27,8 @@ import { isValidRoomName } from './room-names';
 import { JOIN, PUBLISH, rightsFrom, type RoomRight } from './rights';
 
 export const ROOMS_GUARD_NAME = 'rooms';
+/** `joinsPerMinute` counts joins in a fixed window of this length. */
+const JOIN_WINDOW_MS = 60_000;
 /** Sent `warnBeforeMs` before a room token ends: `{ room, expiresAt }`. */
 export const ROOM_EXPIRING_EVENT = 'portcullis:room-expiring';
 /** Sent when the guard takes a socket out of a room: `{ room, code, message }`. */
@@ -143,17 +147,11 @@ export function roomsGuard(options: Readonly<RoomsGuardOptions> = {}): RoomsGuar
     if (resolved.joinsPerMinute === Infinity) return undefined;
     const context = getContext(socket);
     const now = settingsOf(socket).now();
-    const since = context.roomJoinsSince;
-    if (since === undefined || now - since >= 60_000) {
-      context.roomJoinsSince = now;
-      context.roomJoins = 1;
-      return undefined;
-    }
-    context.roomJoins = (context.roomJoins ?? 0) + 1;
-    if (context.roomJoins <= resolved.joinsPerMinute) return undefined;
+    context.roomJoins = countInWindow(context.roomJoins, 1, now, JOIN_WINDOW_MS);
+    if (context.roomJoins.count <= resolved.joinsPerMinute) return undefined;
     return new GuardError('RATE_LIMITED', {
       message: 'Too many room joins; retry later.',
-      retryAfterMs: since + 60_000 - now,
+      retryAfterMs: windowLeftMs(context.roomJoins, now, JOIN_WINDOW_MS),
     });
   }
 
