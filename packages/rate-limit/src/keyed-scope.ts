@@ -1,7 +1,7 @@
 import type { ClockSource } from './clock';
 import { isLimiter, toWindowSpec, type LimitSpec, type WindowSpec } from './limit-spec';
 import { KeyedMemoryWindow } from './memory-window';
-import { RedisWindows } from './redis-windows';
+import { RedisLeaseWindow, leaseSizeFor } from './redis-lease-window';
 import type { ResolvedStoreOptions } from './store-options';
 import { StoreFailure, StoreWindow, type AsyncWindow, type StoreAnswer } from './store-window';
 
@@ -15,6 +15,7 @@ export class KeyedScope {
     /** Name used in Redis keys and in `info.limit` of a refusal. */
     readonly name: string,
     private readonly memory: readonly KeyedMemoryWindow[],
+    private readonly leased: readonly RedisLeaseWindow[],
     private readonly stores: readonly AsyncWindow[],
     /** The windows whose points are known (to check costs against them). */
     readonly specs: readonly WindowSpec[],
@@ -28,9 +29,9 @@ export class KeyedScope {
     placement: 'store' | 'memory' = 'store',
   ): KeyedScope {
     const memory: KeyedMemoryWindow[] = [];
+    const leased: RedisLeaseWindow[] = [];
     const stores: AsyncWindow[] = [];
     const specs: WindowSpec[] = [];
-    const inRedis: WindowSpec[] = [];
     for (const limit of limits) {
       if (isLimiter(limit)) {
         stores.push(new StoreWindow(limit, store.storeTimeoutMs));
@@ -39,31 +40,39 @@ export class KeyedScope {
       // Whole seconds when counted in Redis: the options spec has checked it.
       const spec = toWindowSpec(limit);
       specs.push(spec);
-      if (store.redis !== undefined && placement === 'store') inRedis.push(spec);
-      else memory.push(new KeyedMemoryWindow(spec, clock));
+      const redis = placement === 'store' ? store.redis : undefined;
+      if (redis === undefined) {
+        memory.push(new KeyedMemoryWindow(spec, clock));
+        continue;
+      }
+      const options = {
+        client: redis.client,
+        keyPrefix: `${redis.keyPrefix}:${name}:${specs.length - 1}`,
+        leaseSize: leaseSizeFor(spec, redis.lease),
+        insurance: redis.insurance,
+        timeoutMs: store.storeTimeoutMs,
+      };
+      leased.push(new RedisLeaseWindow(spec, options, clock));
     }
-    // Every described window of the scope in one script call: one round trip per consume.
-    if (store.redis !== undefined && inRedis.length > 0) {
-      stores.push(new RedisWindows(inRedis, name, store.redis, clock));
-    }
-    return new KeyedScope(name, memory, stores, specs);
+    return new KeyedScope(name, memory, leased, stores, specs);
   }
 
   get isEmpty(): boolean {
-    return this.memory.length === 0 && this.stores.length === 0;
+    return this.memory.length === 0 && this.leased.length === 0 && this.stores.length === 0;
   }
 
-  /** Keys held in memory by this scope's described windows. */
+  /** Keys held in memory by this scope's described windows (counters, leases, blocks). */
   get trackedKeys(): number {
     let total = 0;
     for (const window of this.memory) total += window.size;
+    for (const window of this.leased) total += window.size;
     return total;
   }
 
   /**
-   * Memory windows first, synchronously, stopping at the first refusal; then the store
-   * windows together (one round trip). `0` allowed, a positive number refused; a Promise
-   * only when a store has to be asked.
+   * Memory windows and leases first, synchronously, stopping at the first refusal; then
+   * what Redis or a user's limiter has to answer, together. `0` allowed, a positive
+   * number refused; a Promise only when a store has to be asked.
    */
   consume(key: string, cost: number, now: number): number | Promise<StoreAnswer> {
     const memory = this.memory;
@@ -71,14 +80,25 @@ export class KeyedScope {
       const answer = (memory[index] as KeyedMemoryWindow).consume(key, cost, now);
       if (answer !== 0) return answer;
     }
+    let pending: Promise<StoreAnswer>[] | undefined;
+    const leased = this.leased;
+    for (let index = 0; index < leased.length; index++) {
+      const answer = (leased[index] as RedisLeaseWindow).consume(key, cost, now);
+      if (typeof answer !== 'number') (pending ??= []).push(answer);
+      else if (answer !== 0) return answer;
+    }
     const stores = this.stores;
-    if (stores.length === 0) return 0;
-    if (stores.length === 1) return (stores[0] as AsyncWindow).consume(key, cost, now);
-    return Promise.all(stores.map((window) => window.consume(key, cost, now))).then(combineAnswers);
+    for (let index = 0; index < stores.length; index++) {
+      (pending ??= []).push((stores[index] as AsyncWindow).consume(key, cost, now));
+    }
+    if (pending === undefined) return 0;
+    if (pending.length === 1) return pending[0] as Promise<StoreAnswer>;
+    return Promise.all(pending).then(combineAnswers);
   }
 
   clear(): void {
     for (const window of this.memory) window.clear();
+    for (const window of this.leased) window.clear();
   }
 }
 

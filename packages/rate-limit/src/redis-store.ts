@@ -1,10 +1,11 @@
-import type { RedisAdapter } from '@portcullis/core';
+import type { RedisClient } from '@portcullis/core';
 
 /** Where and how the described windows of a scope are counted in Redis. */
 export interface RedisWindowOptions {
-  /** Core's adapter around the user's client: readiness, `EVALSHA`, the deadline. */
-  readonly adapter: RedisAdapter;
+  readonly client: RedisClient;
   readonly keyPrefix: string;
   /** Count in memory while Redis cannot answer. */
   readonly insurance: boolean;
+  /** Points per lease (`RateLimitStoreOptions.lease`): absent is automatic. */
+  readonly lease: number | false | undefined;
 }

@@ -1,6 +1,5 @@
 import {
   REDIS_CLIENT_EXPECTED,
-  createRedisAdapter,
   isPlainObject,
   isRedisClient,
   opt,
@@ -24,6 +23,14 @@ export interface RateLimitStoreOptions {
   /** Prefix of the Redis keys. Default `portcullis:rl`. */
   keyPrefix?: string;
   /**
+   * Points a node takes from Redis at once for a key and then spends in memory, without
+   * a round trip per packet (leased quotas). Every node together never exceeds the
+   * limit; up to `lease - 1` points per node may go unused in a window. Default:
+   * automatic, 1 (exact) for windows of 10 points or fewer, a fifth of the points above
+   * that. `false` asks Redis for every packet.
+   */
+  lease?: number | false;
+  /**
    * Count in memory, per process, while Redis is unreachable or slow (an
    * insurance limiter). Default `true`. With `false`, `onStoreError` decides.
    */
@@ -36,8 +43,7 @@ export interface RateLimitStoreOptions {
   onStoreError?: StoreErrorPolicy;
   /**
    * A store answer slower than this counts as a failure (or goes to the insurance): the
-   * deadline of core's Redis adapter (`commandTimeoutMs`) and of limiters you built.
-   * Default 500.
+   * deadline of every Redis call and of limiters you built. Default 500.
    */
   storeTimeoutMs?: number;
   /** Count and report `would_refuse` events, but refuse nothing. Default `false`. */
@@ -64,6 +70,7 @@ export const removedForEscalation: OptionSpec = opt.removed(ESCALATION_HINT);
 export const storeOptionFields: Readonly<Record<string, OptionSpec>> = {
   redis: opt.custom(REDIS_CLIENT_EXPECTED, isRedisClient),
   keyPrefix: opt.string(),
+  lease: opt.off(opt.integer({ min: 1 })),
   insurance: opt.boolean(),
   onStoreError: opt.oneOf<StoreErrorPolicy>(['deny', 'allow']),
   storeTimeoutMs: opt.oldSpelling(
@@ -108,7 +115,7 @@ export function wholeSecondsProblem(
   return undefined;
 }
 
-/** Fills in the defaults of options the spec has checked; builds the Redis adapter once. */
+/** Fills in the defaults of options the spec has checked. */
 export function resolveStoreOptions(
   options: Readonly<RateLimitStoreOptions>,
 ): ResolvedStoreOptions {
@@ -119,9 +126,10 @@ export function resolveStoreOptions(
       redis === undefined
         ? undefined
         : {
-            adapter: createRedisAdapter(redis, { commandTimeoutMs: storeTimeoutMs }),
+            client: redis,
             keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX,
             insurance: options.insurance ?? true,
+            lease: options.lease,
           },
     onStoreError: options.onStoreError ?? 'deny',
     storeTimeoutMs,

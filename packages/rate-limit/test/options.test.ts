@@ -222,6 +222,7 @@ describe('rate-limit options', () => {
     ],
     ['messageRateLimitGuard', { costPerKiB: 0.5 }, 'costPerKiB', 'PORTCULLIS_CONFIG_INVALID_TYPE'],
     ['messageRateLimitGuard', { redis: {} }, 'redis', 'PORTCULLIS_CONFIG_INVALID_TYPE'],
+    ['messageRateLimitGuard', { lease: 1.5 }, 'lease', 'PORTCULLIS_CONFIG_INVALID_TYPE'],
     ['connectionRateLimitGuard', { ipv6Subnet: 0 }, 'ipv6Subnet', 'PORTCULLIS_CONFIG_OUT_OF_RANGE'],
     ['connectionRateLimitGuard', { perIp: 40 }, 'perIp', 'PORTCULLIS_CONFIG_INVALID_TYPE'],
     ['rateLimitGuard', { keyPrefix: '' }, 'keyPrefix', 'PORTCULLIS_CONFIG_OUT_OF_RANGE'],
@@ -310,6 +311,7 @@ describe('rate-limit options', () => {
       [
         'redis',
         'keyPrefix',
+        'lease',
         'insurance',
         'onStoreError',
         'storeTimeoutMs',

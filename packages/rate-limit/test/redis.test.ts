@@ -11,6 +11,7 @@ import {
   onCleanup,
   startOwnRedis,
   testRedisUrl,
+  type ClientSocket,
 } from '@portcullis/testing';
 import {
   connectionRateLimitGuard,
@@ -47,6 +48,15 @@ async function nodeRedis(url: string) {
     if (client.isOpen) await client.quit();
   });
   return client;
+}
+
+/** How many times Redis ran a script (EVALSHA or EVAL), from its own statistics. */
+async function scriptCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  let calls = 0;
+  for (const match of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g))
+    calls += Number(match[1]);
+  return calls;
 }
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -97,8 +107,43 @@ describeRedis('rate limits in Redis', () => {
       expect(refused.error.retryAfterMs).toBeGreaterThan(0);
     }
     expect(await emitWithAck(other, 'chat:send')).toEqual({ ok: true });
-    // Both refusals went through Redis (each node blocks in memory only after its own).
-    expect(await pub.get(`${keyPrefix}:user:0:{ada}`)).toBe('8');
+    // The node whose take emptied Redis refuses without asking; the other asks once.
+    expect(await pub.get(`${keyPrefix}:user:0:{ada}`)).toBe('7');
+  });
+
+  it('leases: a user flooding through two servers gets the limit and no more, in few Redis calls', async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const keyPrefix = uniquePrefix();
+    // 60 per minute: leases of 12 (a fifth) taken by each server from the shared Redis.
+    const perUser = { points: 60, durationMs: 60_000 };
+    const servers = await Promise.all(
+      [await ioredis(own.url), await nodeRedis(own.url)].map((redis) =>
+        guardedServer({
+          handshake: [testAuth],
+          packetGuards: [messageRateLimitGuard({ redis, keyPrefix, perUser, perSocket: false })],
+        }),
+      ),
+    );
+    const inspect = await ioredis(own.url);
+    const scriptsBefore = await scriptCalls(inspect);
+    const clients = await Promise.all(
+      servers.map((guarded) => connectClient(guarded.server.url, { auth: { userId: 'ada' } })),
+    );
+    let accepted = 0;
+    for (let index = 0; index < 100; index++) {
+      const reply = await emitWithAck(
+        clients[index % 3 === 0 ? 1 : 0] as ClientSocket,
+        'chat:send',
+      );
+      if ((reply as { ok?: boolean }).ok === true) accepted++;
+    }
+    // Redis grants what it holds: never past the limit. Here no point is left unused:
+    // five takes of 12 (the fifth emptied Redis, so that server then refuses without
+    // asking), and the other server's next take is refused.
+    expect(accepted).toBe(60);
+    // 100 packets, six script calls (plus, at most, one the script cache costs).
+    expect((await scriptCalls(inspect)) - scriptsBefore).toBeLessThanOrEqual(8);
   });
 
   it('holds per-IP connection limits across servers and blocks repeat offenders', async () => {
@@ -164,10 +209,12 @@ describeRedis('Redis stopped mid-test', () => {
       const keyPrefix = uniquePrefix();
       const { server, events } = await guardedServer({
         handshake: [
+          // Exact counting: with a lease held, an outage shows only once it is spent.
           connectionRateLimitGuard({
             ...policy,
             redis,
             keyPrefix,
+            lease: false,
             perIp: { points: 100, durationMs: 60_000 },
           }),
           testAuth,
@@ -224,8 +271,9 @@ describeRedis('Redis stopped mid-test', () => {
       await own.start();
       await until(() => redis.status === 'ready');
       await run('back');
-      // Counted in Redis again, not in the insurance.
-      expect(await redis.get(`${keyPrefix}:user:0:{cy}`)).toBe('4');
+      // Counted in Redis again, not in the insurance (the take that emptied Redis makes
+      // the fourth a refusal without asking again).
+      expect(await redis.get(`${keyPrefix}:user:0:{cy}`)).toBe('3');
     },
     40_000,
   );
@@ -241,6 +289,8 @@ describeRedis('Redis stopped under traffic', () => {
       keyPrefix: uniquePrefix(),
       insurance: false,
       onStoreError: 'deny',
+      // Exact counting: with a lease held, an outage shows only once it is spent.
+      lease: false,
       connections: false,
       messages: { perSocket: false },
     });
@@ -276,6 +326,7 @@ describeRedis('Redis stopped under traffic', () => {
           keyPrefix: uniquePrefix(),
           insurance: false,
           onStoreError: 'deny',
+          lease: false,
           perSocket: false,
           perUser: { points: 1000, durationMs: 60_000 },
         }),
