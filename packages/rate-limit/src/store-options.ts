@@ -26,8 +26,8 @@ export interface RateLimitStoreOptions {
    * Points a node takes from Redis at once for a key and then spends in memory, without
    * a round trip per packet (leased quotas). Every node together never exceeds the
    * limit; up to `lease - 1` points per node may go unused in a window. Default:
-   * automatic, 1 (exact) for windows of 10 points or fewer, a fifth of the points above
-   * that. `false` asks Redis for every packet.
+   * automatic, 1 (exact) for windows of 10 points or fewer, a quarter of the points
+   * above that. `false` asks Redis for every packet.
    */
   lease?: number | false;
   /**

@@ -59,12 +59,12 @@ async function allowedOf(leased: RedisLeaseWindow, key: string, times: number): 
 const MINUTE: WindowSpec = { points: 60, durationMs: 60_000, blockDurationMs: 0 };
 
 describe('lease sizes', () => {
-  it('are exact for small limits, a fifth of large ones, and what the option says', () => {
+  it('are exact for small limits, a quarter of large ones, and what the option says', () => {
     expect(leaseSizeFor({ points: 5, durationMs: 5000, blockDurationMs: 0 }, undefined)).toBe(1);
     expect(leaseSizeFor({ points: 10, durationMs: 1000, blockDurationMs: 0 }, undefined)).toBe(1);
-    expect(leaseSizeFor(MINUTE, undefined)).toBe(12);
+    expect(leaseSizeFor(MINUTE, undefined)).toBe(15);
     expect(leaseSizeFor({ points: 1200, durationMs: 60_000, blockDurationMs: 0 }, undefined)).toBe(
-      240,
+      300,
     );
     expect(leaseSizeFor(MINUTE, false)).toBe(1);
     expect(leaseSizeFor(MINUTE, 25)).toBe(25);
@@ -93,14 +93,14 @@ describeRedis('leased quotas in Redis (rate-limiter-flexible)', () => {
       if ((await answer(pending)) === 0) allowed++;
     }
     expect(allowed).toBe(60);
-    // Five leases of 12: five round trips, 55 packets answered without one.
-    expect((await scriptCalls(inspect)) - before).toBe(5);
-    expect(synchronous).toBe(55);
+    // Four leases of 15: four round trips, 56 packets answered without one.
+    expect((await scriptCalls(inspect)) - before).toBe(4);
+    expect(synchronous).toBe(56);
     expect(await inspect.get(`${PREFIX}:{ada}`)).toBe('60');
-    // Redis had nothing left after the fifth lease: the 61st is refused without asking.
+    // Redis had nothing left after the fourth lease: the 61st is refused without asking.
     const refused = await answer(leased.consume('ada', 1, Date.now()));
     expect(refused).toBeGreaterThan(50_000);
-    expect((await scriptCalls(inspect)) - before).toBe(5);
+    expect((await scriptCalls(inspect)) - before).toBe(4);
   });
 
   it('counts every packet in Redis with a lease of 1 (lease: false), as rate-limiter-flexible does', async () => {
@@ -130,11 +130,11 @@ describeRedis('leased quotas in Redis (rate-limiter-flexible)', () => {
     const leased = window(await readyIoredis(own.url), MINUTE);
     const before = await scriptCalls(inspect);
     const answers = await Promise.all(
-      Array.from({ length: 12 }, () => answer(leased.consume('dee', 1, Date.now()))),
+      Array.from({ length: 15 }, () => answer(leased.consume('dee', 1, Date.now()))),
     );
     expect(answers.every((value) => value === 0)).toBe(true);
     expect((await scriptCalls(inspect)) - before).toBe(1);
-    expect(await inspect.get(`${PREFIX}:{dee}`)).toBe('12');
+    expect(await inspect.get(`${PREFIX}:{dee}`)).toBe('15');
   });
 
   it('takes a cost above the lease size whole', async () => {

@@ -115,7 +115,7 @@ describeRedis('rate limits in Redis', () => {
     const own = await startOwnRedis();
     onCleanup(() => own.stop());
     const keyPrefix = uniquePrefix();
-    // 60 per minute: leases of 12 (a fifth) taken by each server from the shared Redis.
+    // 60 per minute: leases of 15 (a quarter) taken by each server from the shared Redis.
     const perUser = { points: 60, durationMs: 60_000 };
     const servers = await Promise.all(
       [await ioredis(own.url), await nodeRedis(own.url)].map((redis) =>
@@ -139,10 +139,10 @@ describeRedis('rate limits in Redis', () => {
       if ((reply as { ok?: boolean }).ok === true) accepted++;
     }
     // Redis grants what it holds: never past the limit. Here no point is left unused:
-    // five takes of 12 (the fifth emptied Redis, so that server then refuses without
+    // four takes of 15 (the fourth emptied Redis, so that server then refuses without
     // asking), and the other server's next take is refused.
     expect(accepted).toBe(60);
-    // 100 packets, six script calls (plus, at most, one the script cache costs).
+    // 100 packets, five script calls (plus, at most, one the script cache costs).
     expect((await scriptCalls(inspect)) - scriptsBefore).toBeLessThanOrEqual(8);
   });
 
