@@ -6,6 +6,7 @@
 import jwt from 'jsonwebtoken';
 import sanitizeHtml from 'sanitize-html';
 import socketioJwt from 'socketio-jwt';
+import { carefulRedisChain } from './careful-redis-chain.mjs';
 import { ORIGIN, SECRET } from './fixtures.mjs';
 import { chatSchema } from './schemas.mjs';
 
@@ -71,6 +72,7 @@ export const chains = {
   tutorial: tutorialChain,
   'socketio-jwt': socketioJwtChain,
   'next-err': nextErrorChain,
+  'careful-redis': carefulRedisChain,
 };
 
 export async function loadChains() {
