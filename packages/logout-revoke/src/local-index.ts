@@ -9,6 +9,7 @@ import {
   type PortcullisUser,
 } from '@portcullis/core';
 import { digest, sessionIdOf, tokenIdOf } from './identity';
+import { RecentRevocations } from './recent-revocations';
 
 /** What a socket was indexed under, so it can be taken out exactly. */
 interface IndexedAs {
@@ -30,6 +31,8 @@ export class RevocationIndex {
   private readonly bySession = new Map<string, OneOrMany<AnySocket>>();
   private readonly byToken = new Map<string, OneOrMany<AnySocket>>();
   private readonly indexed = new WeakMap<AnySocket, IndexedAs>();
+  /** What this node revoked lately, for handshakes whose denylist read was in flight. */
+  readonly recent = new RecentRevocations();
 
   /** Puts the socket under its context's user, or moves it after the user changed. */
   sync(socket: AnySocket): void {

@@ -31,8 +31,8 @@ import {
   type RevocationTarget,
   type Revoker,
 } from './revoker';
-import { dropFromRevocationIndex, syncRevocationIndex } from './local-index';
-import { listenForRevocations } from './revocation-message';
+import { dropFromRevocationIndex, revocationIndexOf, syncRevocationIndex } from './local-index';
+import { catchUpOnRevocations, listenForRevocations } from './revocation-message';
 
 export const LOGOUT_REVOKE_GUARD_NAME = 'logout-revoke';
 
@@ -123,10 +123,11 @@ export function logoutRevokeGuard(
   const allowOnStoreError = options.onStoreError === 'allow';
 
   /**
-   * How the middleware checked each socket still in its handshake: `true` when the store
-   * answered asynchronously. Read and dropped at connection, so nothing stays per socket.
+   * How the middleware checked each socket still in its handshake: the position of the
+   * node's revocation log before an asynchronous read, `false` when the store answered
+   * synchronously. Read and dropped at connection, so nothing stays per socket.
    */
-  const checkedAtHandshake = new WeakMap<AnySocket, boolean>();
+  const checkedAtHandshake = new WeakMap<AnySocket, number | false>();
 
   const storeFailed = (socket: AnySocket, error: unknown): GuardVerdict => {
     if (!allowOnStoreError) {
@@ -154,8 +155,9 @@ export function logoutRevokeGuard(
   };
 
   const handshake = handshakeGuard(LOGOUT_REVOKE_GUARD_NAME, (socket: AnySocket) => {
+    const logPosition = revocationIndexOf(socket.nsp.server).recent.position;
     const verdict = verdictFor(socket);
-    checkedAtHandshake.set(socket, isThenable(verdict));
+    checkedAtHandshake.set(socket, isThenable(verdict) ? logPosition : false);
     return verdict;
   });
 
@@ -192,19 +194,21 @@ export function logoutRevokeGuard(
     if (watchNamespace(socket.nsp)) releaseWhenDisconnected(socket);
     // Indexed first: a revocation sent from now on finds the socket.
     syncRevocationIndex(socket);
-    const checkedAsync = checkedAtHandshake.get(socket);
-    if (checkedAsync !== undefined) checkedAtHandshake.delete(socket);
+    const checked = checkedAtHandshake.get(socket);
+    if (checked !== undefined) checkedAtHandshake.delete(socket);
     // A remote denylist was read before the socket was indexed: a revocation written and
-    // sent in between would be missed by both. Reading it again after the indexing
-    // closes that window (a revocation written after this read is sent after it, so it
-    // finds the socket in the index). In memory, check and indexing are one tick.
-    if (checkedAsync === true) {
-      recheck(socket);
+    // sent in between would be missed by both. The revoker writes before it tells the
+    // nodes, so such a revocation is in this node's log since the read began (or still
+    // on its way, and then finds the socket in the index): applied from the log, without
+    // a second read. Only when the log has forgotten that far back is it read again. In
+    // memory, check and indexing are one tick.
+    if (typeof checked === 'number') {
+      if (!catchUpOnRevocations(socket, checked)) recheck(socket);
       return;
     }
     // Connection state recovery skips io.use by default: a socket revoked while it was
     // away would come back. Check it here unless the middleware just did.
-    if (socket.recovered && checkedAsync === undefined) recheck(socket);
+    if (socket.recovered && checked === undefined) recheck(socket);
   };
 
   let revoker: Revoker | undefined;

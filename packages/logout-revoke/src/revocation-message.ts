@@ -84,9 +84,29 @@ function matches(index: RevocationIndex, message: RevocationMessage): readonly A
  * Returns how many were cut.
  */
 export function cutLocally(server: AnyServer, message: RevocationMessage): number {
-  const sockets = matches(revocationIndexOf(server), message);
+  const index = revocationIndexOf(server);
+  index.recent.add(message, Date.now());
+  const sockets = matches(index, message);
   for (const socket of sockets) disconnectWithCode(socket, revoked, GUARD);
   return sockets.length;
+}
+
+/**
+ * Applies to one just-indexed socket the revocations this node logged since `position`
+ * (taken before its handshake read the denylist). Answers `false` when the log no longer
+ * reaches back that far: the caller reads the denylist again.
+ */
+export function catchUpOnRevocations(socket: AnySocket, position: number): boolean {
+  const index = revocationIndexOf(socket.nsp.server);
+  const missed = index.recent.since(position);
+  if (missed === undefined) return false;
+  for (const message of missed) {
+    if (matches(index, message).includes(socket)) {
+      disconnectWithCode(socket, revoked, GUARD);
+      break;
+    }
+  }
+  return true;
 }
 
 /**
