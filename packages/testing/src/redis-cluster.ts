@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
-import { freePort, pingRedis } from './redis';
+import { freePort, pingRedis, pollUntil } from './redis';
 import { closeIoredis } from './redis-clients';
 
 /** A Redis Cluster of loopback `redis-server` processes this test run started. */
@@ -18,12 +18,7 @@ export interface OwnRedisCluster {
 const SLOTS = 16384;
 
 async function until(test: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await test()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Redis Cluster: ${what} within ${ms} ms`);
+  if (!(await pollUntil(test, ms))) throw new Error(`Redis Cluster: ${what} within ${ms} ms`);
 }
 
 /**

@@ -49,10 +49,14 @@ export interface OwnRedis {
   start(): Promise<void>;
 }
 
-async function waitUntilUp(url: string, deadlineMs: number): Promise<boolean> {
+/** Asks `test` every 100 ms until it answers `true` (then `true`) or `deadlineMs` pass. */
+export async function pollUntil(
+  test: () => Promise<boolean>,
+  deadlineMs: number,
+): Promise<boolean> {
   const end = Date.now() + deadlineMs;
   while (Date.now() < end) {
-    if (await pingRedis(url)) return true;
+    if (await test()) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
@@ -74,7 +78,7 @@ export async function startOwnRedis(port?: number): Promise<OwnRedis> {
     );
     child = spawned;
     const failed = new Promise<Error>((resolve) => spawned.once('error', resolve));
-    const up = waitUntilUp(url, 5000);
+    const up = pollUntil(() => pingRedis(url), 5000);
     const outcome = await Promise.race([up, failed]);
     if (outcome !== true) {
       spawned.kill();
