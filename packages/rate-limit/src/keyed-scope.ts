@@ -96,6 +96,16 @@ export class KeyedScope {
     return Promise.all(pending).then(combineAnswers);
   }
 
+  /** Whether some window of the scope leases points from Redis. */
+  get leases(): boolean {
+    return this.leased.length > 0;
+  }
+
+  /** Gives the key's unspent leases back to Redis (its last socket here left). */
+  giveBack(key: string, now: number): void {
+    for (const window of this.leased) window.giveBack(key, now);
+  }
+
   clear(): void {
     for (const window of this.memory) window.clear();
     for (const window of this.leased) window.clear();

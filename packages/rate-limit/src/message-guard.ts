@@ -27,6 +27,7 @@ import { StoreErrorHandler } from './store-errors';
 import { resolveStoreOptions } from './store-options';
 import { consumeSocketEvent, newSocketState, type SocketState } from './socket-state';
 import { StoreFailure, type StoreAnswer } from './store-window';
+import { UserSockets } from './user-sockets';
 
 const GUARD = 'rate-limit';
 
@@ -84,12 +85,22 @@ export function messageRateLimitGuard(
 
   // Made on the socket's first packet: a socket that never sends keeps nothing here.
   const states = new WeakMap<AnySocket, SocketState>();
+  const leasingScopes = [
+    ...(userScope === undefined ? [] : [userScope]),
+    ...(eventLimits === undefined ? [] : [...eventLimits.values()].map((limit) => limit.users)),
+  ].filter((scope) => scope.leases);
+  const userSockets =
+    leasingScopes.length === 0
+      ? undefined
+      : new UserSockets(leasingScopes, states, () => clock.now());
   const stateOf = (socket: AnySocket): SocketState => {
     let state = states.get(socket);
     if (state === undefined) {
       // Core's clock, read once per socket (configurePortcullis runs before connections).
       state = newSocketState(socketSpecs, clock.follow(socket));
       states.set(socket, state);
+      const user = userSockets === undefined ? undefined : getContext(socket).user;
+      if (user !== undefined) userSockets?.join(socket, state, user.id);
     }
     return state;
   };

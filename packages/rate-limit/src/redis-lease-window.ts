@@ -64,6 +64,9 @@ function storeErrorOf(error: unknown): RedisStoreError {
   return new RedisStoreError('error', 'Redis refused the command.', error);
 }
 
+/** A lease this close to its window's end is not given back: the key may be gone by then. */
+const GIVE_BACK_MARGIN_MS = 1000;
+
 const SWEEP_MIN_MS = 1000;
 const SWEEP_MAX_MS = 60_000;
 
@@ -146,6 +149,21 @@ export class RedisLeaseWindow {
     this.taking.set(key, taking);
     void taking.then(() => this.taking.delete(key));
     return taking;
+  }
+
+  /**
+   * Gives the key's unspent lease back to Redis (`reward`), for the user's next socket on
+   * another node: called when the user's last socket on this node leaves. Not near the
+   * window's end (a reward after Redis dropped the key would start the next window in
+   * credit), and not for a spent window under a block (the block must stand).
+   */
+  giveBack(key: string, now: number): void {
+    const lease = this.leases.get(key);
+    if (lease === undefined) return;
+    this.leases.delete(key);
+    if (lease.points <= 0 || lease.endsAt - now <= GIVE_BACK_MARGIN_MS) return;
+    if (lease.last && this.spec.blockDurationMs > 0) return;
+    this.limiter.reward(`{${key}}`, lease.points).catch(() => undefined);
   }
 
   /** Keys held here (leases, blocks), expired ones included until the next sweep. */

@@ -144,6 +144,23 @@ describeRedis('leased quotas in Redis (rate-limiter-flexible)', () => {
     expect(await answer(leased.consume('eli', 0, Date.now()))).toBe(0);
   });
 
+  it('gives an unspent lease back, except near its window end, where the key may be gone', async () => {
+    const leased = window(await readyIoredis(own.url), MINUTE);
+    expect(await answer(leased.consume('kit', 1, Date.now()))).toBe(0);
+    expect(await answer(leased.consume('lou', 1, Date.now()))).toBe(0);
+    expect(await inspect.get(`${PREFIX}:{kit}`)).toBe('15');
+    leased.giveBack('kit', Date.now());
+    // Half a second before the window ends: kept, so no key is made anew in credit.
+    leased.giveBack('lou', Date.now() + 59_500);
+    const end = Date.now() + 5000;
+    while ((await inspect.get(`${PREFIX}:{kit}`)) !== '1' && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await inspect.get(`${PREFIX}:{kit}`)).toBe('1');
+    expect(await inspect.get(`${PREFIX}:{lou}`)).toBe('15');
+    expect(leased.size).toBe(0);
+  });
+
   it('blocks from the take that first crosses the limit, for the block duration', async () => {
     const leased = window(await readyIoredis(own.url), {
       points: 1,

@@ -146,6 +146,47 @@ describeRedis('rate limits in Redis', () => {
     expect((await scriptCalls(inspect)) - scriptsBefore).toBeLessThanOrEqual(8);
   });
 
+  it("gives a lease back to Redis when the user's last socket on a server leaves", async () => {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const keyPrefix = uniquePrefix();
+    const perUser = { points: 60, durationMs: 60_000 };
+    const serverWith = async (redis: RateLimitStoreOptions['redis']) =>
+      guardedServer({
+        handshake: [testAuth],
+        packetGuards: [messageRateLimitGuard({ redis, keyPrefix, perUser, perSocket: false })],
+      });
+    const first = await serverWith(await ioredis(own.url));
+    const second = await serverWith(await nodeRedis(own.url));
+    const inspect = await ioredis(own.url);
+    const key = `${keyPrefix}:user:0:{ada}`;
+    const tabs = [
+      await connectClient(first.server.url, { auth: { userId: 'ada' } }),
+      await connectClient(first.server.url, { auth: { userId: 'ada' } }),
+    ];
+    for (const tab of tabs) {
+      for (let index = 0; index < 2; index++) {
+        expect(await emitWithAck(tab, 'chat:send')).toEqual({ ok: true });
+      }
+    }
+    expect(await inspect.get(key)).toBe('15'); // one lease of 15, 4 of it spent
+    tabs[0]?.disconnect();
+    await delay(200);
+    expect(await inspect.get(key)).toBe('15'); // another tab of hers is still here
+    tabs[1]?.disconnect();
+    const end = Date.now() + 5000;
+    while ((await inspect.get(key)) !== '4' && Date.now() < end) await delay(50);
+    expect(await inspect.get(key)).toBe('4');
+    // The 56 points left are hers on the other server.
+    const elsewhere = await connectClient(second.server.url, { auth: { userId: 'ada' } });
+    let accepted = 0;
+    for (let index = 0; index < 60; index++) {
+      const reply = (await emitWithAck(elsewhere, 'chat:send')) as { ok?: boolean };
+      if (reply.ok === true) accepted++;
+    }
+    expect(accepted).toBe(56);
+  });
+
   it('holds per-IP connection limits across servers and blocks repeat offenders', async () => {
     const url = testRedisUrl();
     const keyPrefix = uniquePrefix();
