@@ -76,6 +76,14 @@ export interface LogoutRevokeGuard extends Revoker {
   /** The `io.use` middleware: refuses revoked credentials. Install after authentication. */
   readonly handshake: HandshakeMiddleware;
   /**
+   * An optional `io.use` middleware that starts the denylist read at once and passes on:
+   * installed right after authentication, with other checks between it and `handshake`
+   * (a per-user rate limit), the read travels alongside theirs instead of after them.
+   * `handshake` then decides with that read, in its own place in the chain. It never
+   * refuses; a store failure is decided by `handshake` as usual.
+   */
+  readonly readEarly: HandshakeMiddleware;
+  /**
    * The connection hook: puts the socket in this node's revocation index; re-checks a
    * recovered socket, and a socket whose handshake check went to a remote store (a
    * revocation may have been written and sent between that read and the indexing),
@@ -154,7 +162,31 @@ export function logoutRevokeGuard(
     return verdict;
   };
 
+  /** Reads started by `readEarly`, taken by `handshake` (a refused socket's goes with it). */
+  const readsInFlight = new WeakMap<
+    AnySocket,
+    { position: number; verdict: Promise<GuardVerdict> }
+  >();
+
+  const readEarly: HandshakeMiddleware = (socket, next) => {
+    try {
+      const position = revocationIndexOf(socket.nsp.server).recent.position;
+      const verdict = verdictFor(socket);
+      // Only a remote read is worth starting early; in memory the check is immediate.
+      if (isThenable(verdict)) readsInFlight.set(socket, { position, verdict });
+    } catch {
+      // `handshake` checks again, and decides.
+    }
+    next();
+  };
+
   const handshake = handshakeGuard(LOGOUT_REVOKE_GUARD_NAME, (socket: AnySocket) => {
+    const early = readsInFlight.get(socket);
+    if (early !== undefined) {
+      readsInFlight.delete(socket);
+      checkedAtHandshake.set(socket, early.position);
+      return early.verdict;
+    }
     const logPosition = revocationIndexOf(socket.nsp.server).recent.position;
     const verdict = verdictFor(socket);
     checkedAtHandshake.set(socket, isThenable(verdict) ? logPosition : false);
@@ -226,6 +258,7 @@ export function logoutRevokeGuard(
   const guard: LogoutRevokeGuard = {
     denylist,
     handshake,
+    readEarly,
     onConnection,
     install(target) {
       if (typeof target?.use !== 'function' || typeof target.on !== 'function') {

@@ -189,6 +189,44 @@ describeRedis('logoutRevokeGuard across two nodes sharing Redis', () => {
     expect(slowReads).toBe(1);
   });
 
+  it('readEarly starts the denylist read before the checks between it and handshake', async () => {
+    const ids = isolation();
+    const store = await readyRedisClient();
+    const events: string[] = [];
+    const inner = redisDenylistStore(store, { prefix: ids.prefix });
+    const denylist = createDenylist({
+      store: {
+        getMany(keys) {
+          events.push('read');
+          return inner.getMany(keys);
+        },
+        set: (key, value, ttl) => inner.set(key, value, ttl),
+        setMax: (key, value, ttl) => inner.setMax(key, value, ttl),
+      },
+    });
+    const logout = logoutRevokeGuard({ denylist });
+    const server = await startServer({
+      setup(io) {
+        io.use(testAuthentication());
+        io.use(logout.readEarly);
+        // A slow check between the two, as a per-user rate limit asking Redis is.
+        io.use((_socket, next) => {
+          events.push('slow check');
+          setTimeout(next, 100);
+        });
+        logout.install(io);
+        io.on('connection', (socket) => {
+          socket.on('echo', (value: unknown, ack: (reply: unknown) => void) => ack(value));
+        });
+      },
+    });
+    await expectServed(await connectAs(server.url, await signToken({ sub: 'alice', sid: 'A' })));
+    // One read, sent before the slow check began, and decided after it.
+    expect(events).toEqual(['read', 'slow check']);
+    await logout.revokeUser('alice');
+    await expectRefused(server.url, await signToken({ sub: 'alice', sid: 'A' }));
+  });
+
   it('revokeIssuedBefore picks the older tokens on every node by their iat', async () => {
     const ids = isolation();
     const a = await startNode(ids);

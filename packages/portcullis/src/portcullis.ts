@@ -265,18 +265,26 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
   // The handshake chain, in order. Revocation is decisive and free of side effects, so
   // it comes before the connection caps, which take a place (or evict) when they admit.
   // Each step with the name `order.handshake` reports: the order is read off the chain.
-  const steps: (readonly [name: string, middleware: HandshakeMiddleware | undefined])[] = [
+  // A step named `undefined` decides nothing: the denylist read starts right after
+  // authentication, so it travels alongside the per-user rate limit's instead of after
+  // it, and is decided in revocation's own place.
+  const userLimit = auth === undefined ? undefined : rateLimit?.userConnections;
+  const steps: (readonly [
+    name: string | undefined,
+    middleware: HandshakeMiddleware | undefined,
+  ])[] = [
     ['transport', requireTls ? requireTlsGuard(core.trustedProxies) : undefined],
     ['rate-limit (ip)', rateLimit?.connections],
     ['auth', authMiddleware],
-    ['rate-limit (user)', auth === undefined ? undefined : rateLimit?.userConnections],
+    [undefined, userLimit === undefined ? undefined : revocation?.readEarly],
+    ['rate-limit (user)', userLimit],
     ['logout-revoke', revocation?.handshake],
   ];
   const installed = steps.filter(
-    (step): step is readonly [string, HandshakeMiddleware] => step[1] !== undefined,
+    (step): step is readonly [string | undefined, HandshakeMiddleware] => step[1] !== undefined,
   );
   const handshakeChain = installed.map(([, middleware]) => middleware);
-  handshakeOrder.push(...installed.map(([name]) => name));
+  for (const [name] of installed) if (name !== undefined) handshakeOrder.push(name);
   // The caps install themselves on the namespace, after the chain.
   if (connectionLimit !== undefined) handshakeOrder.push('connection-limit');
 
