@@ -3,13 +3,11 @@
 // rate-limiter-flexible's RateLimiterRedis (with a memory insurance limiter) for
 // handshakes per IP and messages per user, joi and sanitize-html on the message, and
 // the Redis adapter. The yardstick for `preset-redis`.
-import { randomUUID } from 'node:crypto';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
 import { jwtVerify } from 'jose';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import sanitizeHtml from 'sanitize-html';
 import { ORIGIN, SECRET } from './fixtures.mjs';
+import { redisNode } from './redis.mjs';
 import { chatSchema } from './schemas.mjs';
 
 const HUGE = 1_000_000_000;
@@ -17,12 +15,7 @@ const key = new TextEncoder().encode(SECRET);
 const allowedOrigins = new Set([ORIGIN]);
 
 export async function carefulRedisChain(io, profile) {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const prefix = process.env.BENCH_REDIS_PREFIX ?? `portcullis-bench:${randomUUID()}`;
-  const client = () => new Redis(url, { maxRetriesPerRequest: 1 });
-  const [redis, pub, sub] = [client(), client(), client()];
-  await Promise.all([redis.ping(), pub.ping(), sub.ping()]);
-  io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }));
+  const { redis, prefix } = await redisNode(io);
   const limiter = (name, points, duration) =>
     new RateLimiterRedis({
       storeClient: redis,

@@ -6,9 +6,6 @@
 // realistic limits, so the abuser is refused and disconnected; 'refuse' refuses every
 // packet after the first through the message rate limit and never disconnects, so the
 // cost of the refusal path itself can be measured.
-import { randomUUID } from 'node:crypto';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
 import { configurePortcullis, usePacketGuards } from '@portcullis/core';
 import { originEngineMiddleware } from '@portcullis/origin';
 import { authGuard } from '@portcullis/auth';
@@ -19,6 +16,7 @@ import { sanitizeGuard } from '@portcullis/sanitize';
 import { idleTimeoutGuard } from '@portcullis/idle-timeout';
 import { createDenylist, portcullis, redisDenylistStore, secureServerOptions } from 'portcullis';
 import { ORIGIN, SECRET } from './fixtures.mjs';
+import { redisNode } from './redis.mjs';
 import { chatSchema } from './schemas.mjs';
 
 const HUGE = 1_000_000_000;
@@ -88,12 +86,7 @@ presetChain.serverOptions = () => secureServerOptions({ origins: [ORIGIN] });
  * otherwise each server gets its own keys, so runs never count each other's traffic.
  */
 async function presetRedisChain(io, profile) {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const prefix = process.env.BENCH_REDIS_PREFIX ?? `portcullis-bench:${randomUUID()}`;
-  const client = () => new Redis(url, { maxRetriesPerRequest: 1 });
-  const [redis, pub, sub] = [client(), client(), client()];
-  await Promise.all([redis.ping(), pub.ping(), sub.ping()]);
-  io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }));
+  const { redis, prefix } = await redisNode(io);
   const options = presetOptions(profile);
   const guards = portcullis(io, {
     ...options,

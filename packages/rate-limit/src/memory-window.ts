@@ -1,5 +1,6 @@
 import type { ClockSource } from './clock';
 import type { WindowSpec } from './limit-spec';
+import { SweepTimer, sweepPeriodFor } from './sweep-timer';
 
 /**
  * The synchronous in-memory path. rate-limiter-flexible's `consume` answers with a
@@ -45,9 +46,6 @@ export function consumeCounter(
   return Math.max(1, counter.expiresAt - now);
 }
 
-const MIN_SWEEP_MS = 1000;
-const MAX_SWEEP_MS = 60_000;
-
 /**
  * Counters per key (IP subnet, user id) in a Map whose expired entries are swept by one
  * timer, armed only while the Map holds something: memory returns to its baseline once
@@ -55,18 +53,14 @@ const MAX_SWEEP_MS = 60_000;
  */
 export class KeyedMemoryWindow {
   private readonly counters = new Map<string, Counter>();
-  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly sweepEveryMs: number;
+  private readonly sweeper: SweepTimer;
 
   constructor(
     readonly spec: WindowSpec,
     /** Read by the sweep only; `consume` is given the check's time. */
     private readonly clock: ClockSource,
   ) {
-    this.sweepEveryMs = Math.min(
-      MAX_SWEEP_MS,
-      Math.max(MIN_SWEEP_MS, spec.durationMs, spec.blockDurationMs),
-    );
+    this.sweeper = new SweepTimer(sweepPeriodFor(spec), () => this.sweep());
   }
 
   consume(key: string, cost: number, now: number): ConsumeAnswer {
@@ -74,7 +68,7 @@ export class KeyedMemoryWindow {
     if (counter === undefined) {
       counter = newCounter();
       this.counters.set(key, counter);
-      if (this.sweepTimer === undefined) this.armSweep();
+      this.sweeper.arm();
     }
     return consumeCounter(counter, this.spec, cost, now);
   }
@@ -87,22 +81,14 @@ export class KeyedMemoryWindow {
   /** Drops every counter and the sweep timer. */
   clear(): void {
     this.counters.clear();
-    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
-    this.sweepTimer = undefined;
+    this.sweeper.stop();
   }
 
-  private armSweep(): void {
-    const timer = setTimeout(() => this.sweep(), this.sweepEveryMs);
-    timer.unref();
-    this.sweepTimer = timer;
-  }
-
-  private sweep(): void {
-    this.sweepTimer = undefined;
+  private sweep(): boolean {
     const now = this.clock.now();
     for (const [key, counter] of this.counters) {
       if (counter.expiresAt <= now) this.counters.delete(key);
     }
-    if (this.counters.size > 0) this.armSweep();
+    return this.counters.size > 0;
   }
 }

@@ -9,7 +9,8 @@ import {
 import type { ClockSource } from './clock';
 import type { WindowSpec } from './limit-spec';
 import { KeyedMemoryWindow } from './memory-window';
-import { StoreFailure, answerWithin, type StoreAnswer } from './store-window';
+import { StoreFailure, answerWithin, isLimitHit, type StoreAnswer } from './store-window';
+import { SweepTimer, sweepPeriodFor } from './sweep-timer';
 
 /** Where one described window is counted in Redis, and how. */
 export interface RedisLeaseWindowOptions {
@@ -44,16 +45,6 @@ export function leaseSizeFor(spec: WindowSpec, lease: number | false | undefined
   return spec.points <= 10 ? 1 : Math.floor(spec.points / 4);
 }
 
-/** rate-limiter-flexible's answer when the limit is hit (not an `Error`). */
-function isLimitHit(reason: unknown): reason is { consumedPoints: number; msBeforeNext: number } {
-  return (
-    typeof reason === 'object' &&
-    reason !== null &&
-    !(reason instanceof Error) &&
-    typeof (reason as { msBeforeNext?: unknown }).msBeforeNext === 'number'
-  );
-}
-
 /** One vocabulary for Redis failures across guards: core's `RedisStoreError` kinds. */
 function storeErrorOf(error: unknown): RedisStoreError {
   if (isRedisStoreError(error)) return error;
@@ -66,9 +57,6 @@ function storeErrorOf(error: unknown): RedisStoreError {
 
 /** A lease this close to its window's end is not given back: the key may be gone by then. */
 const GIVE_BACK_MARGIN_MS = 1000;
-
-const SWEEP_MIN_MS = 1000;
-const SWEEP_MAX_MS = 60_000;
 
 /**
  * One described window counted in Redis by rate-limiter-flexible's `RateLimiterRedis`,
@@ -92,8 +80,7 @@ export class RedisLeaseWindow {
   private readonly blockedUntil = new Map<string, number>();
   private readonly taking = new Map<string, Promise<StoreAnswer>>();
   private readonly insurance: KeyedMemoryWindow | undefined;
-  private readonly sweepEveryMs: number;
-  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly sweeper: SweepTimer;
 
   constructor(
     readonly spec: WindowSpec,
@@ -114,10 +101,7 @@ export class RedisLeaseWindow {
       rejectIfRedisNotReady: true,
     });
     this.insurance = options.insurance ? new KeyedMemoryWindow(spec, clock) : undefined;
-    this.sweepEveryMs = Math.min(
-      SWEEP_MAX_MS,
-      Math.max(SWEEP_MIN_MS, spec.durationMs, spec.blockDurationMs),
-    );
+    this.sweeper = new SweepTimer(sweepPeriodFor(spec), () => this.sweep());
   }
 
   /** `0` allowed, a positive number refused; a Promise only when Redis has to be asked. */
@@ -175,8 +159,7 @@ export class RedisLeaseWindow {
     this.leases.clear();
     this.blockedUntil.clear();
     this.insurance?.clear();
-    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
-    this.sweepTimer = undefined;
+    this.sweeper.stop();
   }
 
   /** Takes a lease of at least `cost` points from Redis and spends `cost` of it. */
@@ -203,7 +186,8 @@ export class RedisLeaseWindow {
       (reason: unknown): StoreAnswer => {
         if (!isLimitHit(reason)) return this.fallback(key, cost, reason);
         // Redis counted the whole take; what it held before it is this node's to spend.
-        const left = Math.max(0, this.spec.points - (reason.consumedPoints - size)) + carried;
+        const consumedBefore = (reason.consumedPoints ?? this.spec.points + size) - size;
+        const left = Math.max(0, this.spec.points - consumedBefore) + carried;
         const wait = reason.msBeforeNext < 0 ? Infinity : Math.max(1, reason.msBeforeNext);
         if (left >= cost) {
           this.lease(key, left - cost, now + Math.min(wait, this.spec.durationMs), true);
@@ -230,12 +214,12 @@ export class RedisLeaseWindow {
       lease.endsAt = endsAt;
       lease.last = last;
     }
-    this.armSweep();
+    this.sweeper.arm();
   }
 
   private block(key: string, wait: number, now: number): number {
     this.blockedUntil.set(key, now + wait);
-    this.armSweep();
+    this.sweeper.arm();
     return wait;
   }
 
@@ -246,18 +230,10 @@ export class RedisLeaseWindow {
     return this.insurance.consume(key, cost, this.clock.now());
   }
 
-  private armSweep(): void {
-    if (this.sweepTimer !== undefined) return;
-    const timer = setTimeout(() => this.sweep(), this.sweepEveryMs);
-    timer.unref();
-    this.sweepTimer = timer;
-  }
-
-  private sweep(): void {
-    this.sweepTimer = undefined;
+  private sweep(): boolean {
     const now = this.clock.now();
     for (const [key, lease] of this.leases) if (lease.endsAt <= now) this.leases.delete(key);
     for (const [key, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(key);
-    if (this.size > 0) this.armSweep();
+    return this.size > 0;
   }
 }

@@ -13,7 +13,9 @@ export type StoreAnswer = number | StoreFailure;
  * and with an `Error` when the store fails. Duck-typed, because the user's limiter may
  * come from another copy of the library than ours (`instanceof` would miss it).
  */
-function isLimitHit(reason: unknown): reason is { msBeforeNext: number } {
+export function isLimitHit(
+  reason: unknown,
+): reason is { msBeforeNext: number; consumedPoints?: number } {
   return (
     typeof reason === 'object' &&
     reason !== null &&

@@ -11,6 +11,7 @@ import {
   type SecurityEvent,
 } from '@portcullis/core';
 import { startServer, type TestServer } from '@portcullis/testing';
+import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 
 /**
@@ -101,4 +102,13 @@ export interface ErrorReply {
 
 export function isErrorReply(value: unknown): value is ErrorReply {
   return typeof value === 'object' && value !== null && 'error' in value;
+}
+
+/** How many times Redis ran a script (EVALSHA or EVAL), from its own statistics. */
+export async function scriptCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  let calls = 0;
+  for (const match of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g))
+    calls += Number(match[1]);
+  return calls;
 }

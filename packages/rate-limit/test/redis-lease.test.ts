@@ -11,17 +11,9 @@ import {
 import type { WindowSpec } from '../src/limit-spec';
 import { RedisLeaseWindow, leaseSizeFor } from '../src/redis-lease-window';
 import { StoreFailure, type StoreAnswer } from '../src/store-window';
+import { scriptCalls } from './helpers';
 
 const PREFIX = 'portcullis:test:lease';
-
-/** How many times Redis ran a script (EVALSHA or EVAL), from its own statistics. */
-async function scriptCalls(redis: Redis): Promise<number> {
-  const stats = await redis.info('commandstats');
-  let calls = 0;
-  for (const match of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g))
-    calls += Number(match[1]);
-  return calls;
-}
 
 function window(
   client: RedisClient,

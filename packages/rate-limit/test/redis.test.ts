@@ -19,7 +19,7 @@ import {
   rateLimitGuard,
   type RateLimitStoreOptions,
 } from '@portcullis/rate-limit';
-import { guardedServer, testAuth, type ErrorReply } from './helpers';
+import { guardedServer, scriptCalls, testAuth, type ErrorReply } from './helpers';
 
 /** Keys of this run only, so runs and parallel suites never share counts. */
 function uniquePrefix(): string {
@@ -48,15 +48,6 @@ async function nodeRedis(url: string) {
     if (client.isOpen) await client.quit();
   });
   return client;
-}
-
-/** How many times Redis ran a script (EVALSHA or EVAL), from its own statistics. */
-async function scriptCalls(redis: Redis): Promise<number> {
-  const stats = await redis.info('commandstats');
-  let calls = 0;
-  for (const match of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g))
-    calls += Number(match[1]);
-  return calls;
 }
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
