@@ -111,6 +111,12 @@ export interface LogoutRevokeGuard extends Revoker {
 
 type Verdict = MaybePromise<GuardVerdict>;
 
+/** A denylist read `readEarly` started, with the log's position before it. */
+interface EarlyRead {
+  readonly position: number;
+  readonly verdict: Promise<GuardVerdict>;
+}
+
 /**
  * Logout that reaches every socket: refuses revoked sessions and tokens at the
  * handshake, indexes each socket on its node by user, session and token, and on a
@@ -131,11 +137,12 @@ export function logoutRevokeGuard(
   const allowOnStoreError = options.onStoreError === 'allow';
 
   /**
-   * How the middleware checked each socket still in its handshake: the position of the
-   * node's revocation log before an asynchronous read, `false` when the store answered
+   * Each socket still in its handshake: a read `readEarly` started (until the handshake
+   * middleware takes it), then how that middleware checked: the position of the node's
+   * revocation log before an asynchronous read, `false` when the store answered
    * synchronously. Read and dropped at connection, so nothing stays per socket.
    */
-  const checkedAtHandshake = new WeakMap<AnySocket, number | false>();
+  const checkedAtHandshake = new WeakMap<AnySocket, number | false | EarlyRead>();
 
   const storeFailed = (socket: AnySocket, error: unknown): GuardVerdict => {
     if (!allowOnStoreError) {
@@ -162,18 +169,12 @@ export function logoutRevokeGuard(
     return verdict;
   };
 
-  /** Reads started by `readEarly`, taken by `handshake` (a refused socket's goes with it). */
-  const readsInFlight = new WeakMap<
-    AnySocket,
-    { position: number; verdict: Promise<GuardVerdict> }
-  >();
-
   const readEarly: HandshakeMiddleware = (socket, next) => {
     try {
       const position = revocationIndexOf(socket.nsp.server).recent.position;
       const verdict = verdictFor(socket);
       // Only a remote read is worth starting early; in memory the check is immediate.
-      if (isThenable(verdict)) readsInFlight.set(socket, { position, verdict });
+      if (isThenable(verdict)) checkedAtHandshake.set(socket, { position, verdict });
     } catch {
       // `handshake` checks again, and decides.
     }
@@ -181,9 +182,8 @@ export function logoutRevokeGuard(
   };
 
   const handshake = handshakeGuard(LOGOUT_REVOKE_GUARD_NAME, (socket: AnySocket) => {
-    const early = readsInFlight.get(socket);
-    if (early !== undefined) {
-      readsInFlight.delete(socket);
+    const early = checkedAtHandshake.get(socket);
+    if (typeof early === 'object') {
       checkedAtHandshake.set(socket, early.position);
       return early.verdict;
     }
@@ -236,6 +236,11 @@ export function logoutRevokeGuard(
     // memory, check and indexing are one tick.
     if (typeof checked === 'number') {
       if (!catchUpOnRevocations(socket, checked)) recheck(socket);
+      return;
+    }
+    // Read early, but never decided: the handshake middleware is not in the chain.
+    if (typeof checked === 'object') {
+      recheck(socket);
       return;
     }
     // Connection state recovery skips io.use by default: a socket revoked while it was

@@ -100,7 +100,7 @@ export function messageRateLimitGuard(
       state = newSocketState(socketSpecs, clock.follow(socket));
       states.set(socket, state);
       const user = userSockets === undefined ? undefined : getContext(socket).user;
-      if (user !== undefined) userSockets?.join(socket, state, user.id);
+      if (user !== undefined) userSockets?.join(socket, user.id);
     }
     return state;
   };

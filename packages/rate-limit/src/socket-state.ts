@@ -8,8 +8,6 @@ export interface SocketState {
   events: Map<string, Counter[]> | undefined;
   /** The clock of the socket's server (core's `now`). */
   readonly now: () => number;
-  /** The user whose Redis leases this socket spends from (counted in `UserSockets`). */
-  userId?: string;
 }
 
 export function newSocketState(specs: readonly WindowSpec[], now: () => number): SocketState {

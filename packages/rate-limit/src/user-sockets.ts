@@ -1,5 +1,6 @@
 import {
   onSocketRelease,
+  peekContext,
   releaseWhenDisconnected,
   type AnySocket,
   type ReleaseStep,
@@ -24,9 +25,11 @@ export class UserSockets {
     this.release = (socket) => this.leave(socket);
   }
 
-  /** Counts the socket for its user, at its first packet (the state is new). */
-  join(socket: AnySocket, state: SocketState, userId: string): void {
-    state.userId = userId;
+  /**
+   * Counts the socket for its user, at its first packet (its state is new): a socket
+   * with state here and a user in its context is counted, so nothing more is kept.
+   */
+  join(socket: AnySocket, userId: string): void {
     this.counts.set(userId, (this.counts.get(userId) ?? 0) + 1);
     onSocketRelease(socket.nsp, this.release);
     // Registered from a packet: this socket reached `connection` before the step did.
@@ -39,7 +42,8 @@ export class UserSockets {
   }
 
   private leave(socket: AnySocket): void {
-    const userId = this.states.get(socket)?.userId;
+    if (!this.states.has(socket)) return;
+    const userId = peekContext(socket)?.user?.id;
     if (userId === undefined) return;
     const left = (this.counts.get(userId) ?? 1) - 1;
     if (left > 0) {
