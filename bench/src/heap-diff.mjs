@@ -2,7 +2,7 @@
 // server (before and after N authenticated connections), grouped by constructor or
 // type, the difference divided by N. Finds where the bytes of the memory scenario go.
 //
-//   node bench/src/heap-diff.mjs [chain=preset] [connections=1000] [rows=25] [owners]
+//   node bench/src/heap-diff.mjs [chain=preset] [connections=1000] [rows=25] [owners|shapes]
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,10 @@ import { runLoadgen, startServer } from './processes.mjs';
 
 const [chain = 'preset', connectionsArg = '1000', rowsArg = '25', mode = ''] =
   process.argv.slice(2);
-const byOwner = mode === 'owners';
+const byOwner = mode.includes('owners');
+// `shapes`: plain objects are named after their first property names, which tells a
+// guard's record (`{socket,userId,ipKey…}`) from the context or a verified user.
+const byShape = mode.includes('shapes');
 const connections = Number(connectionsArg);
 
 /**
@@ -33,10 +36,29 @@ function sizesByKind(file) {
   const edgeWidth = edgeFields.length;
   const edgeTypeAt = edgeFields.indexOf('type');
   const toAt = edgeFields.indexOf('to_node');
+  const nameAtEdge = edgeFields.indexOf('name_or_index');
+  const firstEdge = new Int32Array(nodes.length / width + 1);
+  for (let i = 0, edge = 0; i < nodes.length; i += width) {
+    firstEdge[i / width] = edge;
+    edge += nodes[i + edgeCountAt] * edgeWidth;
+  }
+  const shapeOf = (i) => {
+    const names = [];
+    const count = nodes[i + edgeCountAt];
+    for (let k = 0, edge = firstEdge[i / width]; k < count && names.length < 6; k++) {
+      if (edgeTypes[edges[edge + edgeTypeAt]] === 'property') {
+        const name = strings[edges[edge + nameAtEdge]];
+        if (name !== 'map' && name !== '__proto__') names.push(name);
+      }
+      edge += edgeWidth;
+    }
+    return `{${names.join(',')}}`;
+  };
   const kindOf = (i) => {
     const type = types[nodes[i + typeAt]];
     // Strings and code are grouped by type alone: their names are their contents.
     const name = type === 'object' || type === 'closure' ? strings[nodes[i + nameAt]] : '';
+    if (byShape && type === 'object' && name === 'Object') return `object:${shapeOf(i)}`;
     return `${type}:${name}`;
   };
   const owner = new Int32Array(nodes.length / width).fill(-1);

@@ -99,21 +99,20 @@ export function userFromClaims(claims: JWTPayload, names: ResolvedClaimNames): P
   const exp = claims[names.expiresAt];
   const tokenId = claims[names.tokenId];
   const iat = claims[names.issuedAt];
-  const user: {
-    id: string;
-    roles: readonly string[];
-    sessionId?: string;
-    tokenId?: string;
-    issuedAt?: number;
-    expiresAt?: number;
-    claims: Readonly<Record<string, unknown>>;
-  } = { id, roles, claims };
-  if (sessionId !== undefined) user.sessionId = sessionId;
-  // What logout-revoke reads: the credential's id and issue time, never raw claims.
-  if (typeof tokenId === 'string' && tokenId.length > 0 && tokenId.length <= MAX_ID_LENGTH) {
-    user.tokenId = tokenId;
-  }
-  if (typeof iat === 'number' && Number.isFinite(iat)) user.issuedAt = iat * 1000;
-  if (typeof exp === 'number' && Number.isFinite(exp)) user.expiresAt = exp * 1000;
-  return user;
+  // Every field in one literal, absent ones `undefined`: V8 then lays all of them out in
+  // the object itself; fields added one by one afterwards would need a second array,
+  // about 50 bytes more per authenticated socket.
+  return {
+    id,
+    roles,
+    sessionId,
+    // What logout-revoke reads: the credential's id and issue time, never raw claims.
+    tokenId:
+      typeof tokenId === 'string' && tokenId.length > 0 && tokenId.length <= MAX_ID_LENGTH
+        ? tokenId
+        : undefined,
+    issuedAt: typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined,
+    expiresAt: typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined,
+    claims,
+  };
 }
