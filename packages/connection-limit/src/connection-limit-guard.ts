@@ -18,6 +18,7 @@ import {
 } from '@portcullis/core';
 import { ConnectionCounts, type Lease } from './counts';
 import { ConnectionWatch } from './connection-watch';
+import { onHandshakeEnd } from './handshake-end';
 import { resolveOptions, type ConnectionLimitGuardOptions } from './options';
 import { RedisLeases } from './redis-leases';
 import { buildRefusals } from './refusals';
@@ -76,6 +77,8 @@ export function connectionLimitGuard(
   const redis = cluster === undefined ? undefined : new RedisLeases(cluster);
   const leases = new WeakMap<AnySocket, Lease>();
   const watchedNamespaces = new WeakSet<AnyNamespace>();
+  /** Namespaces whose refused handshakes `onHandshakeEnd` reports. */
+  const endsSeen = new WeakSet<AnyNamespace>();
   /**
    * The last resort for a handshake that neither connects nor fails visibly: one timer
    * for every pending place, not one per handshake. The usual ends (the connection
@@ -185,7 +188,7 @@ export function connectionLimitGuard(
     if (verdict !== undefined) verdict.replacing = true;
     counts.add(lease);
     leases.set(socket, lease);
-    watch.add(socket, lease);
+    watch.add(socket, lease, !endsSeen.has(socket.nsp));
     // Restored by connection state recovery: connected already, no later middleware.
     const restored = socket.connected;
     if (restored) activate(lease);
@@ -285,9 +288,28 @@ export function connectionLimitGuard(
     }
   }
 
+  /**
+   * Sockets whose handshake just ended, looked at once Socket.io is done with them: a
+   * lease still pending then belongs to a socket that did not connect (a later
+   * middleware refused it, or its connection closed meanwhile).
+   */
+  const ended: AnySocket[] = [];
+  const settleEnded = (): void => {
+    for (const socket of ended) {
+      const lease = leases.get(socket);
+      if (lease !== undefined && lease.state === 'pending' && !socket.connected) release(lease);
+    }
+    ended.length = 0;
+  };
+  const onEnd = (socket: AnySocket): void => {
+    if (!leases.has(socket)) return;
+    if (ended.push(socket) === 1) queueMicrotask(settleEnded);
+  };
+
   function watchNamespace(nsp: AnyNamespace): void {
     if (watchedNamespaces.has(nsp)) return;
     watchedNamespaces.add(nsp);
+    if (onHandshakeEnd(nsp, onEnd)) endsSeen.add(nsp);
     onSocketRelease(nsp, releaseSocket);
     nsp.on('connection', onConnection);
   }

@@ -15,8 +15,22 @@ interface Watched {
   readonly conn: EngineConnection;
   /** An array: one namespace per connection is the common case, and a Set costs more. */
   readonly leases: Lease[];
-  readonly onPacket: PacketListener;
+  /** Only where refusals are not seen otherwise (`onHandshakeEnd` unavailable). */
+  readonly onPacket: PacketListener | undefined;
   readonly onClose: () => void;
+}
+
+/**
+ * Node's `EventEmitter` keeps an event's listeners in an array that never shrinks:
+ * engine.io's connection has two `close` listeners, and a third one, even removed,
+ * leaves the array with room for 19 (about 140 bytes for as long as the connection
+ * lives). A copy holds exactly the listeners left. `emit` copies the array before
+ * calling listeners, so replacing it is safe.
+ */
+function compactListeners(conn: EngineConnection, event: string): void {
+  const events = (conn as { _events?: Record<string, unknown> })._events;
+  const listeners = events?.[event];
+  if (events !== undefined && Array.isArray(listeners)) events[event] = listeners.slice();
 }
 
 function isEngineConnection(value: unknown): value is EngineConnection {
@@ -46,7 +60,9 @@ export function connectErrorNamespace(data: unknown): string | undefined {
  *   connected: every lease on it is released;
  * - a later `io.use` middleware refused the socket: Socket.io sends `CONNECT_ERROR` for
  *   that namespace and drops the socket without a `disconnect` event, so the pending
- *   lease of that namespace is released.
+ *   lease of that namespace is released. The guard sees this through `onHandshakeEnd`;
+ *   only on a Socket.io without it (before 4.8) does the watch read outgoing frames
+ *   (`watchRefusals`).
  * Once no handshake on the connection is pending, the watch lets go of it: a connected
  * socket's lease is released by its `disconnect`, which also fires when the connection
  * closes, so a connected client costs the watch nothing.
@@ -56,24 +72,26 @@ export class ConnectionWatch {
 
   constructor(private readonly release: (lease: Lease) => void) {}
 
-  add(socket: AnySocket, lease: Lease): void {
+  add(socket: AnySocket, lease: Lease, watchRefusals: boolean): void {
     if (lease.state !== 'pending') return;
     const conn: unknown = socket.conn;
     if (!isEngineConnection(conn)) return;
     let watched = this.watched.get(conn);
     if (watched === undefined) {
       const leases: Lease[] = [];
-      const onPacket: PacketListener = (packet) => {
-        if (packet.type !== 'message') return;
-        const nsp = connectErrorNamespace(packet.data);
-        if (nsp === undefined) return;
-        for (const each of leases) {
-          if (each.state === 'pending' && each.nsp === nsp) {
-            this.release(each);
-            return;
+      const onPacket: PacketListener | undefined = watchRefusals
+        ? (packet) => {
+            if (packet.type !== 'message') return;
+            const nsp = connectErrorNamespace(packet.data);
+            if (nsp === undefined) return;
+            for (const each of leases) {
+              if (each.state === 'pending' && each.nsp === nsp) {
+                this.release(each);
+                return;
+              }
+            }
           }
-        }
-      };
+        : undefined;
       const onClose = (): void => {
         for (const each of leases.slice()) this.release(each);
         leases.length = 0;
@@ -81,7 +99,7 @@ export class ConnectionWatch {
       watched = { conn, leases, onPacket, onClose };
       this.watched.set(conn, watched);
       conn.on('close', onClose);
-      conn.on('packetCreate', onPacket);
+      if (onPacket !== undefined) conn.on('packetCreate', onPacket);
     }
     if (!watched.leases.includes(lease)) watched.leases.push(lease);
   }
@@ -103,7 +121,8 @@ export class ConnectionWatch {
     if (watched === undefined) return;
     for (const lease of watched.leases) if (lease.state === 'pending') return;
     watched.conn.off('close', watched.onClose);
-    watched.conn.off('packetCreate', watched.onPacket);
+    compactListeners(watched.conn, 'close');
+    if (watched.onPacket !== undefined) watched.conn.off('packetCreate', watched.onPacket);
     this.watched.delete(conn);
   }
 }

@@ -16,7 +16,7 @@ import {
   type ConnectError,
   type TestServer,
 } from '@portcullis/testing';
-import type { ServerOptions } from 'socket.io';
+import type { Server, ServerOptions } from 'socket.io';
 import {
   connectionLimitGuard,
   type ConnectionLimitGuard,
@@ -33,6 +33,8 @@ export interface LimitedServerOptions {
   serverOptions?: Partial<ServerOptions>;
   /** An `io.use` middleware installed after the guard (e.g. a revocation check). */
   after?: HandshakeMiddleware;
+  /** Runs on the server before the guard is installed. */
+  before?: (io: Server) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function limitedServer(
     serverOptions: extra.serverOptions,
     setup(io) {
       configurePortcullis(io, { trustedProxies: ['loopback'], bus });
+      extra.before?.(io);
       io.use((socket, next) => {
         const user: unknown = (socket.handshake.auth as { user?: unknown }).user;
         if (typeof user === 'string') {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { onCleanup, waitFor } from '@portcullis/testing';
+import { Manager } from 'socket.io-client';
 import { connectAs, createAs, killTransport, limitedServer, refusedAs, waitUntil } from './helpers';
 
 /** Starts a process that holds `count` connections from `ip`; resolves once they are up. */
@@ -25,6 +26,21 @@ async function holdSocketsInChild(url: string, count: number, ip: string) {
     child.once('exit', (code) => reject(new Error(`child exited with ${code}: ${output}`)));
   });
   return child;
+}
+
+/** A stand-in for Socket.io's map of handshakes in progress that is not a `Map`. */
+class NotAMap<K, V> {
+  private readonly entries = new Map<K, V>();
+  get(key: K) {
+    return this.entries.get(key);
+  }
+  set(key: K, value: V) {
+    this.entries.set(key, value);
+    return this;
+  }
+  delete(key: K) {
+    return this.entries.delete(key);
+  }
 }
 
 describe('connection-limit: counts are released on every kind of disconnect', () => {
@@ -103,6 +119,56 @@ describe('connection-limit: counts are released on every kind of disconnect', ()
     expect(guard.stats()).toMatchObject({ connections: 0, pending: 0, users: 0, ips: 0 });
     await connectAs(server.url, { ip: '10.0.0.1', user: 'alice' });
   });
+
+  // A refused namespace does not close the connection when another namespace of the same
+  // client is connected on it: the place must come back without the connection's close.
+  for (const socketIo of ['4.8 and later', 'before 4.8 (outgoing frames read)']) {
+    it(`releases a refused handshake while the connection stays open (Socket.io ${socketIo})`, async () => {
+      const { server, guard } = await limitedServer(
+        { maxPerIp: 1 },
+        {
+          before: (io) => {
+            io.of('/other');
+            // Before 4.8, Socket.io kept no map of handshakes in progress.
+            if (socketIo.startsWith('before')) {
+              (io.of('/') as unknown as { _preConnectSockets: unknown })._preConnectSockets =
+                new NotAMap();
+            }
+          },
+          after: (socket, next) => {
+            const user = (socket.handshake.auth as { user?: string }).user;
+            next(user === 'revoked' ? new Error('revoked') : undefined);
+          },
+        },
+      );
+      const manager = new Manager(server.url, {
+        transports: ['websocket'],
+        reconnection: false,
+        autoConnect: false,
+        extraHeaders: { 'x-forwarded-for': '10.0.0.1' },
+      });
+      const other = manager.socket('/other');
+      onCleanup(() => {
+        other.disconnect();
+      });
+      other.connect();
+      await waitFor(other, 'connect');
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const main = manager.socket('/', { auth: { user: 'revoked' } });
+        main.connect();
+        const [error] = (await waitFor(main, 'connect_error')) as [Error];
+        expect(error.message).toBe('revoked');
+        await waitUntil(
+          () => guard.stats().pending === 0,
+          () => guard.stats(),
+          2000,
+        );
+        expect(other.connected).toBe(true);
+      }
+      await connectAs(server.url, { ip: '10.0.0.1', user: 'alice' });
+      expect(guard.stats()).toMatchObject({ connections: 1, pending: 0 });
+    });
+  }
 
   it('gives up the place of a handshake that never completes after pendingTimeoutMs', async () => {
     const { server, guard } = await limitedServer(
