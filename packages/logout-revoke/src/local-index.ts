@@ -11,13 +11,14 @@ import {
 import { digest, sessionIdOf, tokenIdOf } from './identity';
 import { RecentRevocations } from './recent-revocations';
 
-/** What a socket was indexed under, so it can be taken out exactly. */
-interface IndexedAs {
-  readonly user: PortcullisUser;
-  /** Digest of the session id, when the user has one. */
-  readonly session: string | undefined;
-  /** Digest of the token id, when the user has one. */
-  readonly token: string | undefined;
+function sessionDigestOf(user: PortcullisUser): string | undefined {
+  const sessionId = sessionIdOf(user);
+  return sessionId === undefined ? undefined : digest(sessionId);
+}
+
+function tokenDigestOf(user: PortcullisUser): string | undefined {
+  const tokenId = tokenIdOf(user);
+  return tokenId === undefined ? undefined : digest(tokenId);
 }
 
 /**
@@ -30,7 +31,13 @@ export class RevocationIndex {
   private readonly byUser = new Map<string, OneOrMany<AnySocket>>();
   private readonly bySession = new Map<string, OneOrMany<AnySocket>>();
   private readonly byToken = new Map<string, OneOrMany<AnySocket>>();
-  private readonly indexed = new WeakMap<AnySocket, IndexedAs>();
+  /**
+   * The user each socket was filed under, to take it out exactly after its context's
+   * user changed. The user only (its digests are computed again on the way out): a
+   * record with the digests cost about 50 bytes more per socket, for two hashes saved
+   * at disconnect.
+   */
+  private readonly indexed = new WeakMap<AnySocket, PortcullisUser>();
   /** What this node revoked lately, for handshakes whose denylist read was in flight. */
   readonly recent = new RecentRevocations();
 
@@ -38,31 +45,28 @@ export class RevocationIndex {
   sync(socket: AnySocket): void {
     const user = getContext(socket).user;
     const previous = this.indexed.get(socket);
-    if (previous !== undefined && previous.user === user) return;
+    if (previous !== undefined && previous === user) return;
     if (previous !== undefined) this.remove(socket);
     // A socket that has left is not put back: its release step has run already.
     if (user === undefined || socket.disconnected) return;
-    const sessionId = sessionIdOf(user);
-    const tokenId = tokenIdOf(user);
-    const entry: IndexedAs = {
-      user,
-      session: sessionId === undefined ? undefined : digest(sessionId),
-      token: tokenId === undefined ? undefined : digest(tokenId),
-    };
-    this.indexed.set(socket, entry);
+    this.indexed.set(socket, user);
     addOneOrMany(this.byUser, user.id, socket);
-    if (entry.session !== undefined) addOneOrMany(this.bySession, entry.session, socket);
-    if (entry.token !== undefined) addOneOrMany(this.byToken, entry.token, socket);
+    const session = sessionDigestOf(user);
+    if (session !== undefined) addOneOrMany(this.bySession, session, socket);
+    const token = tokenDigestOf(user);
+    if (token !== undefined) addOneOrMany(this.byToken, token, socket);
   }
 
   /** Takes the socket out (at disconnect, or when its user is dropped). */
   remove(socket: AnySocket): void {
-    const entry = this.indexed.get(socket);
-    if (entry === undefined) return;
+    const user = this.indexed.get(socket);
+    if (user === undefined) return;
     this.indexed.delete(socket);
-    removeOneOrMany(this.byUser, entry.user.id, socket);
-    if (entry.session !== undefined) removeOneOrMany(this.bySession, entry.session, socket);
-    if (entry.token !== undefined) removeOneOrMany(this.byToken, entry.token, socket);
+    removeOneOrMany(this.byUser, user.id, socket);
+    const session = sessionDigestOf(user);
+    if (session !== undefined) removeOneOrMany(this.bySession, session, socket);
+    const token = tokenDigestOf(user);
+    if (token !== undefined) removeOneOrMany(this.byToken, token, socket);
   }
 
   ofUser(userId: string): readonly AnySocket[] {
@@ -81,7 +85,8 @@ export class RevocationIndex {
 
   /** The session digest the socket was indexed under. */
   sessionOf(socket: AnySocket): string | undefined {
-    return this.indexed.get(socket)?.session;
+    const user = this.indexed.get(socket);
+    return user === undefined ? undefined : sessionDigestOf(user);
   }
 
   /** Users with at least one socket here (for tests and metrics). */
