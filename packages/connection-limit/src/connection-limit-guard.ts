@@ -113,7 +113,7 @@ export function connectionLimitGuard(
   function activate(lease: Lease): void {
     if (lease.state !== 'pending') return;
     counts.activate(lease);
-    watch.settle(lease.socket);
+    watch.settle(lease.socket, true);
     pendingDeadlines.cancel(lease);
     // Its `disconnect` releases it: core's one release listener runs `releaseSocket`.
   }

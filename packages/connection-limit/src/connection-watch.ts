@@ -4,6 +4,8 @@ import type { Lease } from './counts';
 type PacketListener = (packet: { type: string; data?: unknown }) => void;
 
 interface EngineConnection {
+  rawListeners(event: 'close'): (() => void)[];
+  removeAllListeners(event: 'close'): unknown;
   on(event: 'close', listener: () => void): unknown;
   on(event: 'packetCreate', listener: PacketListener): unknown;
   off(event: 'close', listener: () => void): unknown;
@@ -24,13 +26,17 @@ interface Watched {
  * Node's `EventEmitter` keeps an event's listeners in an array that never shrinks:
  * engine.io's connection has two `close` listeners, and a third one, even removed,
  * leaves the array with room for 19 (about 140 bytes for as long as the connection
- * lives). A copy holds exactly the listeners left. `emit` copies the array before
- * calling listeners, so replacing it is safe.
+ * lives). Taking the listeners off and putting the same ones back, in order, through the
+ * emitter's own methods leaves an array of exactly two (`once` wrappers stay wrappers:
+ * `rawListeners` returns them as registered). Call it only outside an `emit` of the
+ * event: at connection, never from the `close` that is running.
  */
-function compactListeners(conn: EngineConnection, event: string): void {
-  const events = (conn as { _events?: Record<string, unknown> })._events;
-  const listeners = events?.[event];
-  if (events !== undefined && Array.isArray(listeners)) events[event] = listeners.slice();
+function compactListeners(conn: EngineConnection, event: 'close'): void {
+  const listeners = conn.rawListeners(event);
+  // One listener is kept as the function itself, with no array at all.
+  if (listeners.length < 2) return;
+  conn.removeAllListeners(event);
+  for (const listener of listeners) conn.on(event, listener);
 }
 
 function isEngineConnection(value: unknown): value is EngineConnection {
@@ -38,7 +44,9 @@ function isEngineConnection(value: unknown): value is EngineConnection {
     typeof value === 'object' &&
     value !== null &&
     typeof (value as { on?: unknown }).on === 'function' &&
-    typeof (value as { off?: unknown }).off === 'function'
+    typeof (value as { off?: unknown }).off === 'function' &&
+    typeof (value as { rawListeners?: unknown }).rawListeners === 'function' &&
+    typeof (value as { removeAllListeners?: unknown }).removeAllListeners === 'function'
   );
 }
 
@@ -115,13 +123,14 @@ export class ConnectionWatch {
    * Call when a lease of this socket's connection changes state: once no handshake on
    * the connection is pending, its listeners and its entry go.
    */
-  settle(socket: AnySocket): void {
+  settle(socket: AnySocket, connected = false): void {
     const conn = socket.conn as object;
     const watched = this.watched.get(conn);
     if (watched === undefined) return;
     for (const lease of watched.leases) if (lease.state === 'pending') return;
     watched.conn.off('close', watched.onClose);
-    compactListeners(watched.conn, 'close');
+    // A release may run inside the connection's `close`: the list is left as it is then.
+    if (connected) compactListeners(watched.conn, 'close');
     if (watched.onPacket !== undefined) watched.conn.off('packetCreate', watched.onPacket);
     this.watched.delete(conn);
   }

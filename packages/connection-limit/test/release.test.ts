@@ -187,6 +187,24 @@ describe('connection-limit: counts are released on every kind of disconnect', ()
     expect(guard.stats()).toMatchObject({ connections: 0, ips: 0 });
   });
 
+  it("leaves the connection's close listeners as Socket.io set them, and all of them run", async () => {
+    const { server, guard } = await limitedServer({});
+    const client = await connectAs(server.url, { user: 'alice' });
+    const socket = [...server.io.of('/').sockets.values()][0];
+    if (socket === undefined) throw new Error('no server socket');
+    // The guard listened to `close` during the handshake and let go at connection.
+    const listeners = socket.conn.rawListeners('close');
+    expect(listeners).toHaveLength(2);
+    const reason = waitFor(socket, 'disconnect');
+    killTransport(client);
+    // Socket.io's own `close` listener ran: the socket saw its transport close.
+    expect(await reason).toEqual(['transport close', undefined]);
+    await waitUntil(
+      () => guard.stats().connections === 0,
+      () => guard.stats(),
+    );
+  });
+
   it('releases on server-side disconnects and client-side disconnects alike', async () => {
     const { server, guard } = await limitedServer({});
     const leaving = await connectAs(server.url, { user: 'alice' });
