@@ -31,6 +31,18 @@ export function sessionIdOf(user: PortcullisUser): string | undefined {
   return typeof sessionId === 'string' && sessionId.length > 0 ? sessionId : undefined;
 }
 
+/** The digest of the session id (as in the denylist's keys), when the user has one. */
+export function sessionDigestOf(user: PortcullisUser): string | undefined {
+  const sessionId = sessionIdOf(user);
+  return sessionId === undefined ? undefined : digest(sessionId);
+}
+
+/** The digest of the credential's id, when the user has one. */
+export function tokenDigestOf(user: PortcullisUser): string | undefined {
+  const tokenId = tokenIdOf(user);
+  return tokenId === undefined ? undefined : digest(tokenId);
+}
+
 /** Checks an id given to a revoke function, with a message that says what was wrong. */
 export function checkId(value: unknown, what: string, caller: string): string {
   if (typeof value !== 'string' || value.length === 0) {

@@ -8,18 +8,8 @@ import {
   type OneOrMany,
   type PortcullisUser,
 } from '@portcullis/core';
-import { digest, sessionIdOf, tokenIdOf } from './identity';
+import { sessionDigestOf, tokenDigestOf } from './identity';
 import { RecentRevocations } from './recent-revocations';
-
-function sessionDigestOf(user: PortcullisUser): string | undefined {
-  const sessionId = sessionIdOf(user);
-  return sessionId === undefined ? undefined : digest(sessionId);
-}
-
-function tokenDigestOf(user: PortcullisUser): string | undefined {
-  const tokenId = tokenIdOf(user);
-  return tokenId === undefined ? undefined : digest(tokenId);
-}
 
 /**
  * This node's sockets by the identities a revocation can name: user id, session and
@@ -45,7 +35,7 @@ export class RevocationIndex {
   sync(socket: AnySocket): void {
     const user = getContext(socket).user;
     const previous = this.indexed.get(socket);
-    if (previous !== undefined && previous === user) return;
+    if (previous === user) return;
     if (previous !== undefined) this.remove(socket);
     // A socket that has left is not put back: its release step has run already.
     if (user === undefined || socket.disconnected) return;
