@@ -12,6 +12,9 @@ export function startServer(chain, profile, env = {}) {
   const profiling = profileDir
     ? [
         '--cpu-prof',
+        ...(process.env.BENCH_CPU_PROF_INTERVAL
+          ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`]
+          : []),
         `--cpu-prof-dir=${profileDir}`,
         `--cpu-prof-name=${chain}-${profile}-${Date.now()}.cpuprofile`,
       ]

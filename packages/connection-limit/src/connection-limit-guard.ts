@@ -5,6 +5,7 @@ import {
   getContext,
   handshakeGuard,
   ipSubnetKey,
+  isThenable,
   namespaceOf,
   onSocketRelease,
   recordSocketEvent,
@@ -47,6 +48,17 @@ export interface ConnectionLimitGuard extends HandshakeMiddleware {
    * first handshake.
    */
   install(target: AnyServer | AnyNamespace): ConnectionLimitGuard;
+  /**
+   * With a cluster-wide cap (`redis`): an `io.use` middleware that starts the Redis
+   * lease at once and passes on. Installed right after authentication, with other
+   * checks between it and the guard (a per-user rate limit, a revocation check), the
+   * lease travels alongside their round trips instead of after them; the guard then
+   * decides with it in its own place, so their refusals still come first. It never
+   * refuses. A handshake a later check refuses gives its place back (one more Redis
+   * call), and nobody is disconnected to make room before the newcomer has connected.
+   * `undefined` without `redis`: a local count is immediate and gains nothing.
+   */
+  readonly acquireEarly: HandshakeMiddleware | undefined;
   /** This node's counts, for metrics and tests. */
   stats(): ConnectionLimitStats;
   /** Stops the Redis heartbeat and gives back this node's entries (graceful shutdown). */
@@ -314,12 +326,42 @@ export function connectionLimitGuard(
     nsp.on('connection', onConnection);
   }
 
+  /** Leases `acquireEarly` started, until the guard's own step decides with them. */
+  const startedEarly = new WeakMap<AnySocket, Promise<GuardVerdict>>();
+  const ignoreFailure = (): void => {
+    // Decided by the guard's own step, which reports it as INTERNAL.
+  };
+
+  const acquireEarly: HandshakeMiddleware = (socket, next) => {
+    try {
+      // A socket restored by connection state recovery is counted at `connection`, where
+      // a refusal can still disconnect it: only handshakes start early.
+      if (!socket.connected && getContext(socket).user?.id !== undefined) {
+        watchNamespace(socket.nsp);
+        const verdict = acquire(socket);
+        // A local refusal takes no place: the guard's step finds it again, in its turn.
+        if (isThenable(verdict)) {
+          verdict.catch(ignoreFailure);
+          startedEarly.set(socket, verdict);
+        }
+      }
+    } catch {
+      // The guard's own step acquires again, and decides.
+    }
+    next();
+  };
+
   const middleware = handshakeGuard(GUARD_NAME, (socket: AnySocket) => {
     watchNamespace(socket.nsp);
-    return acquire(socket);
+    const early = startedEarly.get(socket);
+    if (early === undefined) return acquire(socket);
+    startedEarly.delete(socket);
+    return early;
   });
 
-  const guard = middleware as ConnectionLimitGuard;
+  const guard = Object.assign(middleware, {
+    acquireEarly: redis === undefined ? undefined : acquireEarly,
+  }) as ConnectionLimitGuard;
   guard.install = (target) => {
     watchNamespace(namespaceOf(target));
     target.use(middleware);

@@ -8,6 +8,7 @@ import {
   startOwnRedis,
 } from '@portcullis/testing';
 import { Redis } from 'ioredis';
+import { connectionLimitGuard } from '../src';
 import { twoNodes } from './cluster-helpers';
 import { connectAs, limitedServer, refusedAs, waitUntil } from './helpers';
 
@@ -186,5 +187,85 @@ describeRedis('connection-limit: Redis outage', () => {
     // Nothing crashed: the node still serves its sockets.
     const alive = await connectAs(server.url, {});
     expect(await alive.timeout(5000).emitWithAck('ping')).toBe('pong');
+  });
+});
+
+describeRedis('connection-limit: acquireEarly (real Redis)', () => {
+  /** Polls the user's places in Redis until they are `expected`; fails with the last seen. */
+  async function placesBecome(
+    socketIdsInRedis: (user: string) => Promise<string[]>,
+    user: string,
+    expected: string[],
+  ): Promise<void> {
+    let seen: string[] = [];
+    for (let attempt = 0; attempt < 100; attempt++) {
+      seen = await socketIdsInRedis(user);
+      if (JSON.stringify(seen) === JSON.stringify(expected)) return;
+      await delay(20);
+    }
+    expect(seen).toEqual(expected);
+  }
+
+  it('is undefined without redis: a local count has no round trip to overlap', () => {
+    expect(connectionLimitGuard({ maxPerUser: 2 }).acquireEarly).toBeUndefined();
+  });
+
+  it('takes the Redis place before the checks between it and the guard', async () => {
+    const seen: { socketId: string; places: string[] }[] = [];
+    const nodes: { socketIdsInRedis?: (user: string) => Promise<string[]> } = {};
+    const { a, socketIdsInRedis } = await twoNodes(
+      { clusterMaxPerUser: 2 },
+      {
+        // A check that takes a while, as a per-user rate limit asking Redis does.
+        between: (socket, next) => {
+          void delay(100)
+            .then(() => nodes.socketIdsInRedis?.('alice') ?? [])
+            .then((places) => {
+              seen.push({ socketId: socket.id, places });
+              next();
+            });
+        },
+      },
+    );
+    nodes.socketIdsInRedis = socketIdsInRedis;
+    await connectAs(a.server.url, { user: 'alice' });
+    // While the check ran, the newcomer's place was already taken.
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.places).toEqual([seen[0]?.socketId]);
+    expect(a.guard.stats()).toMatchObject({ connections: 1, pending: 0, clusterEntries: 1 });
+  });
+
+  it('gives the place back when a later check refuses, whose refusal the client sees, and evicts nobody', async () => {
+    const { a, b, socketIdsInRedis } = await twoNodes(
+      { maxPerUser: 1, clusterMaxPerUser: 1, perUserPolicy: 'disconnect-oldest' },
+      {
+        between: (socket, next) => {
+          const token = (socket.handshake.auth as { token?: string }).token;
+          next(token === 'revoked' ? new Error('revoked') : undefined);
+        },
+      },
+    );
+    const oldest = await connectAs(a.server.url, { user: 'alice' });
+    const oldestPlace = await socketIdsInRedis('alice');
+    expect(oldestPlace).toHaveLength(1);
+    // On node A the newcomer would replace the oldest; on node B the cluster cap is
+    // full. Either way the check after acquireEarly decides first.
+    for (const node of [a, b, a, b]) {
+      const error = await refusedAs(node.server.url, { user: 'alice', token: 'revoked' });
+      expect(error.message).toBe('revoked');
+    }
+    await waitUntil(
+      () => a.guard.stats().pending === 0 && b.guard.stats().pending === 0,
+      () => [a.guard.stats(), b.guard.stats()],
+    );
+    await placesBecome(socketIdsInRedis, 'alice', oldestPlace);
+    expect(oldest.connected).toBe(true);
+    expect(a.guard.stats()).toMatchObject({ connections: 1, clusterEntries: 1 });
+    expect(b.guard.stats()).toMatchObject({ connections: 0, clusterEntries: 0 });
+    // A newcomer that passes every check still makes room, as before.
+    const told = new Promise<unknown>((resolve) => oldest.once('portcullis:disconnect', resolve));
+    const newest = await connectAs(a.server.url, { user: 'alice' });
+    expect(await told).toMatchObject({ code: 'CONNECTION_LIMIT' });
+    await placesBecome(socketIdsInRedis, 'alice', [newest.id as string]);
   });
 });

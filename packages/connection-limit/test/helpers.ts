@@ -35,6 +35,11 @@ export interface LimitedServerOptions {
   after?: HandshakeMiddleware;
   /** Runs on the server before the guard is installed. */
   before?: (io: Server) => void;
+  /**
+   * A check between `guard.acquireEarly` and the guard, as the preset puts its per-user
+   * rate limit and revocation check there (needs `redis`).
+   */
+  between?: HandshakeMiddleware;
 }
 
 /**
@@ -60,6 +65,11 @@ export async function limitedServer(
         }
         next();
       });
+      if (extra.between !== undefined) {
+        if (guard.acquireEarly === undefined) throw new Error('acquireEarly needs redis');
+        io.use(guard.acquireEarly);
+        io.use(extra.between);
+      }
       guard.install(io);
       if (extra.after !== undefined) io.use(extra.after);
       io.on('connection', (socket) => {

@@ -265,10 +265,13 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
   // The handshake chain, in order. Revocation is decisive and free of side effects, so
   // it comes before the connection caps, which take a place (or evict) when they admit.
   // Each step with the name `order.handshake` reports: the order is read off the chain.
-  // A step named `undefined` decides nothing: the denylist read starts right after
-  // authentication, so it travels alongside the per-user rate limit's instead of after
-  // it, and is decided in revocation's own place.
+  // A step named `undefined` decides nothing: the denylist read and, with a cluster-wide
+  // cap, the Redis connection lease start right after authentication, so they travel
+  // alongside the per-user rate limit's round trip instead of after it, and each is
+  // decided in its own place (a place taken for a handshake refused meanwhile is given
+  // back; nobody is evicted before the newcomer connects).
   const userLimit = auth === undefined ? undefined : rateLimit?.userConnections;
+  const leaseEarly = auth === undefined ? undefined : connectionLimit?.acquireEarly;
   const steps: (readonly [
     name: string | undefined,
     middleware: HandshakeMiddleware | undefined,
@@ -277,6 +280,7 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
     ['rate-limit (ip)', rateLimit?.connections],
     ['auth', authMiddleware],
     [undefined, userLimit === undefined ? undefined : revocation?.readEarly],
+    [undefined, leaseEarly],
     ['rate-limit (user)', userLimit],
     ['logout-revoke', revocation?.handshake],
   ];
