@@ -22,6 +22,10 @@ const quick = argv.includes('--quick');
 const only = option('only', '').split(',').filter(Boolean);
 const onlyChains = option('chains', '').split(',').filter(Boolean);
 const profileDir = option('cpu-prof', undefined);
+// Handshakes each server handles, unmeasured, before its handshake passes: V8 compiles
+// the handshake path over the first few thousand, and a cold process's figures would
+// mostly measure that compilation (more of it the more code a chain runs).
+const warmHandshakes = Number(option('warm-handshakes', quick ? 1000 : 3000));
 if (profileDir) process.env.BENCH_CPU_PROF = profileDir; // read by processes.mjs
 // Only a full run replaces the published results; a partial one is kept aside.
 const partial = quick || only.length > 0 || onlyChains.length > 0 || profileDir !== undefined;
@@ -133,6 +137,20 @@ async function handshakes(server, chain, { concurrency, repeatToken = false }) {
   return { ...load, serverUsPerHandshake: ((after - before) * 1000) / load.total };
 }
 
+/** Handshakes that are not measured, 20 at a time, fresh tokens: a warm server. */
+function warmUp(server, chain) {
+  return runLoadgen(
+    {
+      scenario: 'handshake',
+      port: server.port,
+      total: warmHandshakes,
+      concurrency: 20,
+      tokenIn: chain === 'socketio-jwt' ? 'query' : 'auth',
+    },
+    { onLine: (line, child) => line === 'READY' && child.stdin.write('go\n') },
+  );
+}
+
 /** Message throughput, with the server's CPU use over the measured window. */
 function throughputRun(chain, markup) {
   return withServer(chain, 'throughput', async (server) => {
@@ -210,6 +228,7 @@ const scenarios = {
     // time, then 20 at a time, then sequential with one token for every connection.
     for (const chain of inOrder(HANDSHAKE_CHAINS)) {
       await withServer(chain, 'throughput', async (server) => {
+        if (warmHandshakes > 0) await warmUp(server, chain);
         for (const concurrency of [1, 20]) {
           record(
             `handshake-c${concurrency}`,
