@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  closeIoredis,
   connectClient,
   delay,
   describeRedis,
@@ -14,7 +15,7 @@ describeRedis('the preset in Redis mode: the handshake after authentication', ()
   it('takes the connection lease while the denylist read is still out, not after it', async () => {
     const prefix = `handshake-${randomUUID().slice(0, 8)}`;
     const redis = await readyIoredis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-    onCleanup(() => redis.quit());
+    onCleanup(() => closeIoredis(redis));
     const inner = redisDenylistStore(redis, { prefix: `${prefix}:dl:` });
     // Places alice holds in Redis, seen while the denylist read was in flight.
     const placesDuringRead: number[] = [];
