@@ -28,7 +28,12 @@ const profileDir = option('cpu-prof', undefined);
 const warmHandshakes = Number(option('warm-handshakes', quick ? 1000 : 3000));
 if (profileDir) process.env.BENCH_CPU_PROF = profileDir; // read by processes.mjs
 // Only a full run replaces the published results; a partial one is kept aside.
-const partial = quick || only.length > 0 || onlyChains.length > 0 || profileDir !== undefined;
+const partial =
+  quick ||
+  only.length > 0 ||
+  onlyChains.length > 0 ||
+  profileDir !== undefined ||
+  argv.includes('--warm-handshakes');
 const available = await loadChains();
 const withRedis = await redisAvailable();
 if (!withRedis) {
