@@ -39,7 +39,7 @@ export class DeadlineScheduler<E extends ScheduledEntry> {
   private readonly heap: E[] = [];
   private readonly now: () => number;
   private readonly onDue: (entry: E, now: number) => void;
-  private readonly resolutionMs: number;
+  private resolutionMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The clock time the armed timer targets (Infinity when none is armed). */
   private timerAt = Infinity;
@@ -50,6 +50,11 @@ export class DeadlineScheduler<E extends ScheduledEntry> {
     this.now = options.now;
     this.onDue = options.onDue;
     this.resolutionMs = options.resolutionMs;
+  }
+
+  /** Handles entries at most `resolutionMs` late from now on, if that is tighter. */
+  tightenResolution(resolutionMs: number): void {
+    this.resolutionMs = Math.min(this.resolutionMs, resolutionMs);
   }
 
   /** Entries waiting. */

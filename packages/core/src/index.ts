@@ -111,6 +111,6 @@ export {
   type DeadlineSchedulerOptions,
   type ScheduledEntry,
 } from './deadline-scheduler';
-export { SocketDeadlines, type DeadlineView } from './socket-deadlines';
+export { DeadlineLane, type DeadlineLaneSpec, type DeadlineView } from './socket-deadlines';
 export * from './redis';
 export * from './payload';

@@ -9,7 +9,7 @@
  * copies resolve to the same key. The version in the key changes only if the shape of
  * this object does, so two incompatible cores never share a table they misread.
  */
-const STATE_KEY = Symbol.for('portcullis.core.state.v2');
+const STATE_KEY = Symbol.for('portcullis.core.state.v3');
 
 /** Tables keyed by objects: entries die with their server or socket. */
 export interface SharedCoreState {
@@ -27,6 +27,8 @@ export interface SharedCoreState {
   readonly escalationByServer: WeakMap<object, unknown>;
   /** Clean-up steps per namespace, run when a socket disconnects (`onSocketRelease`). */
   readonly releaseSteps: WeakMap<object, unknown>;
+  /** Each server's deadline heap, one entry per socket for every guard (`DeadlineLane`). */
+  readonly deadlinesByServer: WeakMap<object, unknown>;
 }
 
 type GlobalWithState = typeof globalThis & { [STATE_KEY]?: SharedCoreState };
@@ -40,6 +42,7 @@ function createState(): SharedCoreState {
     wrappedAdapters: new WeakSet(),
     escalationByServer: new WeakMap(),
     releaseSteps: new WeakMap(),
+    deadlinesByServer: new WeakMap(),
   };
 }
 

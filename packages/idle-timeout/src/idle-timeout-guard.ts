@@ -1,5 +1,5 @@
 import {
-  SocketDeadlines,
+  DeadlineLane,
   GuardError,
   checkOptions,
   disconnectWithCode,
@@ -9,7 +9,6 @@ import {
   type DeadlineView,
   type PacketGuard,
   type PortcullisContext,
-  type ScheduledEntry,
 } from '@portcullis/core';
 import {
   idleTimeoutGuardOptionsSpec,
@@ -20,15 +19,9 @@ import { dropConnection, outgoingBytes } from './outgoing-buffer';
 
 export const IDLE_TIMEOUT_GUARD_NAME = 'idle-timeout';
 
-/** The packet guard, plus a view on its single scheduler. */
+/** The packet guard, plus a view on its deadlines (core's one heap per server). */
 export interface IdleTimeoutGuard<S extends AnySocket = AnySocket>
   extends PacketGuard<S>, DeadlineView {}
-
-interface IdleEntry extends ScheduledEntry {
-  readonly socket: AnySocket;
-  /** When the outgoing buffer was first seen over the limit in a row; -1 when it is not. */
-  overLimitSince: number;
-}
 
 /** Scheduler resolution: 1% of the shorter limit, between 10 ms and 1 s. */
 function resolutionFor(shortestMs: number): number {
@@ -49,9 +42,10 @@ function bufferCheckEvery(graceMs: number): number {
  * (`maxBufferedBytes`), and optionally sockets older than `maxConnectionAgeMs`.
  *
  * The per-packet check only stores `lastActivityAt` in the context, on core's clock
- * (`configurePortcullis(io, { now })`): no timer is touched per packet. One scheduler per guard holds one entry per socket; when an entry comes
- * due, the socket's real deadline is computed from the context and the entry either
- * disconnects the socket or moves to that later deadline.
+ * (`configurePortcullis(io, { now })`): no timer is touched per packet. Core's one
+ * deadline heap per server holds one entry per socket, shared with the other guards
+ * that have deadlines; when it comes due, the socket's real deadline is computed from
+ * the context and the socket is either disconnected or looked at again then.
  *
  * @example
  * usePacketGuards(io, idleTimeoutGuard({ idleTimeoutMs: 5 * 60_000 }));
@@ -62,9 +56,6 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
   checkOptions(idleTimeoutGuardOptionsSpec, options, 'idleTimeoutGuard');
   const { idleTimeoutMs, maxConnectionAgeMs, countsAsActivity, slowReaders } =
     resolveIdleTimeoutOptions(options);
-  // The scheduler has no socket at hand: it runs on the clock of the server whose
-  // sockets it last took on (one server's, in any real deployment).
-  let serverNow: () => number = Date.now;
   const checkBufferEvery =
     slowReaders === undefined ? Infinity : bufferCheckEvery(slowReaders.graceMs);
 
@@ -76,31 +67,39 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
   const nextCheck = (context: PortcullisContext, at: number): number =>
     Math.min(deadlineOf(context), at + checkBufferEvery);
 
+  /**
+   * When each socket's outgoing buffer was first seen over the limit in a row: only
+   * sockets over it right now have an entry, so a socket that reads costs nothing here.
+   */
+  const overLimitSince = new WeakMap<AnySocket, number>();
+
   /** Cuts the socket when its buffer stayed over the limit for the grace period. */
-  const cutSlowReader = (entry: IdleEntry, at: number): boolean => {
+  const cutSlowReader = (socket: AnySocket, at: number): boolean => {
     if (slowReaders === undefined) return false;
     const { maxBufferedBytes, graceMs } = slowReaders;
-    const conn: unknown = entry.socket.conn;
+    const conn: unknown = socket.conn;
     if (outgoingBytes(conn, maxBufferedBytes) <= maxBufferedBytes) {
-      entry.overLimitSince = -1;
+      overLimitSince.delete(socket);
       return false;
     }
-    if (entry.overLimitSince < 0) entry.overLimitSince = at;
-    if (at - entry.overLimitSince < graceMs) return false;
+    let since = overLimitSince.get(socket);
+    if (since === undefined) {
+      since = at;
+      overLimitSince.set(socket, at);
+    }
+    if (at - since < graceMs) return false;
     const error = new GuardError('IDLE_TIMEOUT', {
       message: 'The client did not read what the server sent.',
       info: { reason: 'slow-reader', maxBufferedBytes },
     });
     // The code is queued behind what the client did not read; it is for the record
     // (the security event) more than for the client.
-    disconnectWithCode(entry.socket, error, IDLE_TIMEOUT_GUARD_NAME);
+    disconnectWithCode(socket, error, IDLE_TIMEOUT_GUARD_NAME);
     dropConnection(conn);
     return true;
   };
 
-  const onDue = (entry: IdleEntry, at: number): void => {
-    const { socket } = entry;
-    if (!socket.connected) return;
+  const onDue = (socket: AnySocket, at: number): void => {
     const context = getContext(socket);
     if (at >= context.connectedAt + maxConnectionAgeMs) {
       const error = new GuardError('IDLE_TIMEOUT', {
@@ -115,19 +114,18 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
       disconnectWithCode(socket, error, IDLE_TIMEOUT_GUARD_NAME);
       return;
     }
-    if (cutSlowReader(entry, at)) return;
-    // There was activity since the entry was scheduled, or a buffer check came due:
-    // wait until the next of the two.
-    scheduler.schedule(entry, nextCheck(context, at));
+    // Otherwise there was activity since, or a buffer check came due: core moves the
+    // socket's entry to the next of its deadlines (`nextAt`).
+    cutSlowReader(socket, at);
   };
 
-  const scheduler = new SocketDeadlines<IdleEntry>({
-    now: () => serverNow(),
+  const lane = new DeadlineLane({
+    nextAt: (socket, at) => nextCheck(getContext(socket), at),
     onDue,
     resolutionMs: resolutionFor(Math.min(idleTimeoutMs, maxConnectionAgeMs)),
   });
 
-  return scheduler.exposeOn<PacketGuard>({
+  return lane.exposeOn<PacketGuard>({
     guardName: IDLE_TIMEOUT_GUARD_NAME,
     check(socket, packet) {
       if (countsAsActivity === undefined || countsAsActivity(packet[0])) {
@@ -138,13 +136,11 @@ export function idleTimeoutGuard<S extends AnySocket = AnySocket>(
     attach(socket) {
       // A recovered socket keeps its context (connectedAt, lastActivityAt), so the time it
       // spent disconnected counts as idle and its age is not reset by the recovery.
-      const now = settingsOf(socket).now;
-      serverNow = now;
-      const context = getContext(socket);
-      const entry: IdleEntry = { deadline: 0, heapIndex: -1, socket, overLimitSince: -1 };
-      scheduler.track(socket, entry);
-      scheduler.schedule(entry, nextCheck(context, now()));
+      lane.watch(socket);
     },
-    release: (socket) => scheduler.release(socket),
+    release(socket) {
+      lane.unwatch(socket);
+      overLimitSince.delete(socket);
+    },
   });
 }

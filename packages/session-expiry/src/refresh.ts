@@ -3,11 +3,12 @@ import {
   isGuardError,
   refusePacket,
   settingsOf,
+  type AnySocket,
   type Packet,
   type PortcullisUser,
 } from '@portcullis/core';
 import type { ResolvedSessionExpiryOptions } from './options';
-import { sessionContext, type SessionEntry } from './session-state';
+import { sessionContext, type InFlight } from './session-state';
 
 /** Longer than any sensible JWT; anything longer is refused before it is parsed. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -66,12 +67,12 @@ function mismatch(
  * One refresh at a time per socket: a verifier may be costly (RSA, remote JWKS).
  */
 export function handleRefresh(
-  entry: SessionEntry,
+  socket: AnySocket,
   packet: Packet,
   options: ResolvedSessionExpiryOptions,
-  onRefreshed: (entry: SessionEntry) => void,
+  refreshing: InFlight,
+  onRefreshed: (socket: AnySocket) => void,
 ): void {
-  const { socket } = entry;
   const refuse = (error: GuardError): void => {
     try {
       refusePacket(socket, packet, error, SESSION_EXPIRY_GUARD_NAME);
@@ -84,7 +85,7 @@ export function handleRefresh(
     refuse(new GuardError('FORBIDDEN', { message: 'Token refresh is not enabled.' }));
     return;
   }
-  if (entry.refreshing) {
+  if (refreshing.has(socket)) {
     refuse(new GuardError('RATE_LIMITED', { message: 'A refresh is already in progress.' }));
     return;
   }
@@ -99,7 +100,7 @@ export function handleRefresh(
   }
   const last = packet[packet.length - 1];
   const ack = typeof last === 'function' ? (last as (reply: RefreshReply) => void) : undefined;
-  entry.refreshing = true;
+  refreshing.add(socket);
   let verified: Promise<PortcullisUser>;
   try {
     verified = Promise.resolve(verifyToken(token, socket));
@@ -108,7 +109,7 @@ export function handleRefresh(
   }
   verified.then(
     (user) => {
-      entry.refreshing = false;
+      refreshing.delete(socket);
       if (!socket.connected) return;
       if (!isUser(user)) {
         refuse(new GuardError('INTERNAL'));
@@ -123,11 +124,11 @@ export function handleRefresh(
       }
       context.user = user;
       delete context.droppedUser;
-      onRefreshed(entry);
+      onRefreshed(socket);
       ack?.({ ok: true, expiresAt: user.expiresAt ?? null });
     },
     (error: unknown) => {
-      entry.refreshing = false;
+      refreshing.delete(socket);
       refuse(isGuardError(error) ? error : new GuardError('INTERNAL', { cause: error }));
     },
   );

@@ -1,5 +1,5 @@
 import {
-  SocketDeadlines,
+  DeadlineLane,
   GuardError,
   PACKET_HANDLED,
   checkOptions,
@@ -16,9 +16,9 @@ import {
   type SessionExpiryGuardOptions,
 } from './options';
 import { SESSION_EXPIRY_GUARD_NAME, handleRefresh } from './refresh';
-import { sessionContext, type SessionEntry } from './session-state';
+import { sessionContext, type InFlight } from './session-state';
 
-/** The packet guard, plus a view on its single scheduler. */
+/** The packet guard, plus a view on its deadlines (core's one heap per server). */
 export interface SessionExpiryGuard<S extends AnySocket = AnySocket>
   extends PacketGuard<S>, DeadlineView {}
 
@@ -38,9 +38,10 @@ export interface ExpiringNotice {
  * reconnecting by sending `portcullis:refresh` with a new token. An optional
  * `revalidate` hook runs periodically and can revoke the session.
  *
- * One scheduler per guard drives every socket's deadlines with one timer; the per-packet
- * check also compares the clock with the expiry, so a late timer never lets a packet
- * of an expired session through. The clock is core's (`configurePortcullis(io, { now })`);
+ * Core's one deadline heap per server drives every socket's deadlines with one timer
+ * (one entry per socket, shared with the other guards that have deadlines); the
+ * per-packet check also compares the clock with the expiry, so a late timer never lets
+ * a packet of an expired session through. The clock is core's (`configurePortcullis(io, { now })`);
  * what the guard knows of a socket (warned, next revalidation, dropped user) is in its
  * context record.
  *
@@ -53,12 +54,12 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
   checkOptions(sessionExpiryGuardOptionsSpec, options, 'sessionExpiryGuard');
   const resolved = resolveSessionExpiryOptions(options);
   const { graceMs, warnBeforeMs, atExpiry, publicEvents, revalidate } = resolved;
-  // The scheduler has no socket at hand: it runs on the clock of the server whose
-  // sockets it last took on (one server's, in any real deployment).
-  let serverNow: () => number = Date.now;
+  const revalidating: InFlight = new WeakSet();
+  const refreshing: InFlight = new WeakSet();
 
-  const nextDeadline = (entry: SessionEntry): number => {
-    const context = sessionContext(entry.socket);
+  /** The socket's next deadline here, from its context: warning, expiry, revalidation. */
+  const nextAt = (socket: AnySocket): number => {
+    const context = sessionContext(socket);
     const user = context.user;
     if (user === undefined) return Infinity;
     let deadline = context.revalidateAt ?? Infinity;
@@ -72,27 +73,19 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     return deadline;
   };
 
-  const reschedule = (entry: SessionEntry): void => {
-    // A refresh answered after the socket left must not put it back in the heap.
-    const deadline = entry.socket.connected ? nextDeadline(entry) : Infinity;
-    if (deadline === Infinity) scheduler.cancel(entry);
-    else scheduler.schedule(entry, deadline);
-  };
-
-  const expire = (entry: SessionEntry): void => {
-    const { socket } = entry;
+  // A socket that lost its user has no deadline here (`nextAt` is Infinity): its entry,
+  // if it comes due for this guard's old deadline, finds nothing to do.
+  const expire = (socket: AnySocket): void => {
     const context = sessionContext(socket);
     const user = context.user;
     if (user === undefined) return;
     if (atExpiry === 'disconnect') {
-      scheduler.cancel(entry);
       disconnectWithCode(socket, new GuardError('SESSION_EXPIRED'), SESSION_EXPIRY_GUARD_NAME);
       return;
     }
     context.droppedUser =
       user.sessionId === undefined ? { id: user.id } : { id: user.id, sessionId: user.sessionId };
     context.user = undefined;
-    scheduler.cancel(entry);
     socket.emit(resolved.expiredEvent, {
       ...new GuardError('SESSION_EXPIRED').data,
       expiresAt: user.expiresAt,
@@ -105,8 +98,7 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     return expiresAt !== undefined && at >= expiresAt + graceMs;
   };
 
-  const revalidationFailed = (entry: SessionEntry, cause: unknown): void => {
-    const { socket } = entry;
+  const revalidationFailed = (socket: AnySocket, cause: unknown): void => {
     recordSocketEvent(socket, 'warning', {
       guard: SESSION_EXPIRY_GUARD_NAME,
       detail: { reason: 'revalidate-failed', policy: resolved.onRevalidateError },
@@ -117,11 +109,10 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     }
   };
 
-  const runRevalidation = (entry: SessionEntry, at: number): void => {
-    if (revalidate === undefined || entry.revalidating) return;
-    const { socket } = entry;
+  const runRevalidation = (socket: AnySocket, at: number): void => {
+    if (revalidate === undefined || revalidating.has(socket)) return;
     const context = sessionContext(socket);
-    entry.revalidating = true;
+    revalidating.add(socket);
     context.revalidateAt = at + resolved.revalidateIntervalMs;
     let answer: Promise<boolean>;
     try {
@@ -131,32 +122,29 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     }
     answer.then(
       (valid: unknown) => {
-        entry.revalidating = false;
+        revalidating.delete(socket);
         if (!socket.connected || context.user === undefined) return;
         if (valid === true) return;
         if (valid === false) {
-          scheduler.cancel(entry);
           const error = new GuardError('SESSION_REVOKED');
           disconnectWithCode(socket, error, SESSION_EXPIRY_GUARD_NAME);
           return;
         }
-        revalidationFailed(entry, new TypeError('revalidate must answer true or false'));
+        revalidationFailed(socket, new TypeError('revalidate must answer true or false'));
       },
       (error: unknown) => {
-        entry.revalidating = false;
-        if (socket.connected) revalidationFailed(entry, error);
+        revalidating.delete(socket);
+        if (socket.connected) revalidationFailed(socket, error);
       },
     );
   };
 
-  const onDue = (entry: SessionEntry, at: number): void => {
-    const { socket } = entry;
-    if (!socket.connected) return;
+  const onDue = (socket: AnySocket, at: number): void => {
     const context = sessionContext(socket);
     const user = context.user;
     if (user === undefined) return;
     if (isExpired(socket, at)) {
-      expire(entry);
+      expire(socket);
       return;
     }
     const { expiresAt } = user;
@@ -170,15 +158,11 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
       const notice: ExpiringNotice = { expiresAt, expiresInMs: Math.max(0, expiresAt - at) };
       socket.emit(resolved.expiringEvent, notice);
     }
-    if (at >= (context.revalidateAt ?? Infinity)) runRevalidation(entry, at);
-    reschedule(entry);
+    if (at >= (context.revalidateAt ?? Infinity)) runRevalidation(socket, at);
+    // Core then moves the socket's entry to its next deadline (`nextAt`).
   };
 
-  const scheduler = new SocketDeadlines<SessionEntry>({
-    now: () => serverNow(),
-    onDue,
-    resolutionMs: RESOLUTION_MS,
-  });
+  const lane = new DeadlineLane({ nextAt, onDue, resolutionMs: RESOLUTION_MS });
 
   const restricted = (event: string): GuardError | undefined => {
     if (publicEvents.has(event)) return undefined;
@@ -187,37 +171,27 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
     });
   };
 
-  return scheduler.exposeOn<PacketGuard>({
+  return lane.exposeOn<PacketGuard>({
     guardName: SESSION_EXPIRY_GUARD_NAME,
     check(socket, packet) {
-      const entry = scheduler.entryOf(socket);
       // The refresh is answered here and never reaches later guards or the handlers. It
       // comes after the size and rate guards in a chain, so it pays their checks too.
-      if (packet[0] === resolved.refreshEvent && entry !== undefined) {
-        handleRefresh(entry, packet, resolved, onRefreshed);
+      if (packet[0] === resolved.refreshEvent) {
+        handleRefresh(socket, packet, resolved, refreshing, onRefreshed);
         return PACKET_HANDLED;
       }
       const context = sessionContext(socket);
       if (context.droppedUser !== undefined) return restricted(packet[0]);
       const expiresAt = context.user?.expiresAt;
-      if (entry === undefined || expiresAt === undefined) return undefined;
+      if (expiresAt === undefined) return undefined;
       if (settingsOf(socket).now() < expiresAt + graceMs) return undefined;
       // The timer has not fired yet; the packet must not pass an expired session anyway.
-      expire(entry);
+      expire(socket);
       if (atExpiry === 'disconnect') return new GuardError('SESSION_EXPIRED');
       return restricted(packet[0]);
     },
     attach(socket) {
       const now = settingsOf(socket).now;
-      serverNow = now;
-      const entry: SessionEntry = {
-        deadline: 0,
-        heapIndex: -1,
-        socket,
-        revalidating: false,
-        refreshing: false,
-      };
-      scheduler.track(socket, entry);
       const context = sessionContext(socket);
       // A recovered socket keeps its record: its next revalidation is not pushed back.
       if (revalidate !== undefined && context.revalidateAt === undefined) {
@@ -226,19 +200,19 @@ export function sessionExpiryGuard<S extends AnySocket = AnySocket>(
       if (socket.recovered) {
         // io.use did not run for this socket (skipMiddlewares): check what it would have.
         if (isExpired(socket, now())) {
-          expire(entry);
+          expire(socket);
           if (!socket.connected) return;
         }
-        if (context.user !== undefined) runRevalidation(entry, now());
+        if (context.user !== undefined) runRevalidation(socket, now());
       }
-      reschedule(entry);
+      lane.watch(socket);
     },
-    release: (socket) => scheduler.release(socket),
+    release: (socket) => lane.unwatch(socket),
   });
 
-  function onRefreshed(entry: SessionEntry): void {
-    sessionContext(entry.socket).expiryWarnedFor = undefined;
-    reschedule(entry);
-    resolved.onUserChange?.(entry.socket);
+  function onRefreshed(socket: AnySocket): void {
+    sessionContext(socket).expiryWarnedFor = undefined;
+    lane.reschedule(socket);
+    resolved.onUserChange?.(socket);
   }
 }

@@ -1,9 +1,4 @@
-import {
-  getContext,
-  type AnySocket,
-  type PortcullisContext,
-  type ScheduledEntry,
-} from '@portcullis/core';
+import { getContext, type AnySocket, type PortcullisContext } from '@portcullis/core';
 
 /** Who a socket belonged to before its user was dropped at expiry. */
 export interface DroppedUser {
@@ -34,12 +29,8 @@ export function sessionContext(socket: AnySocket): PortcullisContext & SessionFi
 }
 
 /**
- * What stays out of the record: the scheduler's heap position (one process's heap), the
- * socket it drives, and whether a revalidation or a refresh is in flight (a promise of
- * this process). One entry per socket, released on `disconnect`.
+ * What stays out of the record: whether a revalidation or a refresh is in flight (a
+ * promise of this process). Only sockets with one in flight are in the set, so a socket
+ * costs nothing here between them.
  */
-export interface SessionEntry extends ScheduledEntry {
-  readonly socket: AnySocket;
-  revalidating: boolean;
-  refreshing: boolean;
-}
+export type InFlight = WeakSet<AnySocket>;
