@@ -11,16 +11,40 @@ import {
 import { sessionDigestOf, tokenDigestOf } from './identity';
 import { RecentRevocations } from './recent-revocations';
 
+/** The value of one base64url character (`A`–`Z`, `a`–`z`, `0`–`9`, `-`, `_`). */
+function sextet(code: number): number {
+  if (code === 95) return 63; // '_'
+  if (code >= 97) return code - 71; // 'a'–'z': 26–51
+  if (code >= 65) return code - 65; // 'A'–'Z': 0–25
+  if (code >= 48) return code + 4; // '0'–'9': 52–61
+  return 62; // '-'
+}
+
+/**
+ * The index key of a session or token digest: its first 30 bits, a small integer. The
+ * digest itself, a 22-character string, cost about 40 bytes per socket and identity;
+ * a small integer costs nothing beside the map entry. Different digests may share a
+ * key, so a lookup keeps only the sockets whose own digest is the one asked for.
+ */
+export function digestBucket(digest: string): number {
+  let bucket = 0;
+  for (let index = 0; index < 5; index++) {
+    bucket = (bucket << 6) | sextet(digest.charCodeAt(index));
+  }
+  return bucket;
+}
+
 /**
  * This node's sockets by the identities a revocation can name: user id, session and
- * token (digests, as in the denylist's keys). A revocation reaches every node as one
- * adapter message, and each node finds its own sockets here: no room per socket and
- * identity, so a socket costs a map entry per identity instead of three rooms.
+ * token (digests, as in the denylist's keys, filed under `digestBucket`). A revocation
+ * reaches every node as one adapter message, and each node finds its own sockets here:
+ * no room per socket and identity, so a socket costs a map entry per identity instead
+ * of three rooms.
  */
 export class RevocationIndex {
   private readonly byUser = new Map<string, OneOrMany<AnySocket>>();
-  private readonly bySession = new Map<string, OneOrMany<AnySocket>>();
-  private readonly byToken = new Map<string, OneOrMany<AnySocket>>();
+  private readonly bySession = new Map<number, OneOrMany<AnySocket>>();
+  private readonly byToken = new Map<number, OneOrMany<AnySocket>>();
   /**
    * The user each socket was filed under, to take it out exactly after its context's
    * user changed. The user only (its digests are computed again on the way out): a
@@ -42,9 +66,9 @@ export class RevocationIndex {
     this.indexed.set(socket, user);
     addOneOrMany(this.byUser, user.id, socket);
     const session = sessionDigestOf(user);
-    if (session !== undefined) addOneOrMany(this.bySession, session, socket);
+    if (session !== undefined) addOneOrMany(this.bySession, digestBucket(session), socket);
     const token = tokenDigestOf(user);
-    if (token !== undefined) addOneOrMany(this.byToken, token, socket);
+    if (token !== undefined) addOneOrMany(this.byToken, digestBucket(token), socket);
   }
 
   /** Takes the socket out (at disconnect, or when its user is dropped). */
@@ -54,9 +78,9 @@ export class RevocationIndex {
     this.indexed.delete(socket);
     removeOneOrMany(this.byUser, user.id, socket);
     const session = sessionDigestOf(user);
-    if (session !== undefined) removeOneOrMany(this.bySession, session, socket);
+    if (session !== undefined) removeOneOrMany(this.bySession, digestBucket(session), socket);
     const token = tokenDigestOf(user);
-    if (token !== undefined) removeOneOrMany(this.byToken, token, socket);
+    if (token !== undefined) removeOneOrMany(this.byToken, digestBucket(token), socket);
   }
 
   ofUser(userId: string): readonly AnySocket[] {
@@ -65,12 +89,17 @@ export class RevocationIndex {
 
   /** Sockets of a session, by the digest of its id. */
   ofSession(sessionDigest: string): readonly AnySocket[] {
-    return listOneOrMany(this.bySession, sessionDigest);
+    return listOneOrMany(this.bySession, digestBucket(sessionDigest)).filter(
+      (socket) => this.sessionOf(socket) === sessionDigest,
+    );
   }
 
   /** Sockets opened with a token, by the digest of its id. */
   ofToken(tokenDigest: string): readonly AnySocket[] {
-    return listOneOrMany(this.byToken, tokenDigest);
+    return listOneOrMany(this.byToken, digestBucket(tokenDigest)).filter((socket) => {
+      const user = this.indexed.get(socket);
+      return user !== undefined && tokenDigestOf(user) === tokenDigest;
+    });
   }
 
   /** The session digest the socket was indexed under. */

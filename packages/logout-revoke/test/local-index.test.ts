@@ -1,4 +1,4 @@
-import { getContext } from '@portcullis/core';
+import { getContext, shortDigest } from '@portcullis/core';
 import { connectClient, delay, startServer, waitFor } from '@portcullis/testing';
 import {
   REVOKE_EVENT,
@@ -7,6 +7,7 @@ import {
   syncRevocationIndex,
   type LogoutRevokeGuard,
 } from '../src';
+import { digestBucket } from '../src/local-index';
 import { signToken, testAuthentication } from './helpers';
 
 async function indexedServer() {
@@ -44,6 +45,45 @@ describe('the revocation index', () => {
     for (const client of clients) client.disconnect();
     await until(() => index.users === 0);
     expect(index.ofUser('u2')).toEqual([]);
+  });
+
+  it('files sessions and tokens under short keys, and cuts only the one whose digest was named', async () => {
+    // Two session ids and two token ids whose digests share an index key: a lookup must
+    // still tell them apart by the whole digest.
+    const colliding = (prefix: string): [string, string] => {
+      const seen = new Map<number, string>();
+      for (let i = 0; ; i++) {
+        const id = `${prefix}-${i}`;
+        const bucket = digestBucket(shortDigest(id));
+        const earlier = seen.get(bucket);
+        if (earlier !== undefined) return [earlier, id];
+        seen.set(bucket, id);
+      }
+    };
+    const [sessionA, sessionB] = colliding('session');
+    const [tokenA, tokenB] = colliding('token');
+    expect(shortDigest(sessionA)).not.toBe(shortDigest(sessionB));
+    const { server, logout, index } = await indexedServer();
+    const connect = async (sub: string, sid: string, jti: string) =>
+      connectClient(server.url, { auth: { token: await signToken({ sub, sid, jti }) } });
+    const a = await connect('ann', sessionA, tokenA);
+    const b = await connect('bob', sessionB, tokenB);
+    expect(index.ofSession(shortDigest(sessionA))).toHaveLength(1);
+    expect(index.ofToken(shortDigest(tokenB))).toHaveLength(1);
+
+    const aTold = waitFor(a, 'portcullis:disconnect');
+    await logout.revokeSession(sessionA);
+    expect((await aTold)[0]).toMatchObject({ code: 'SESSION_REVOKED' });
+    await delay(200);
+    expect(b.connected).toBe(true);
+
+    const c = await connect('cid', 'session-c', tokenA);
+    const cTold = waitFor(c, 'portcullis:disconnect');
+    await logout.revokeToken(tokenA, Date.now() + 60_000);
+    expect((await cTold)[0]).toMatchObject({ code: 'SESSION_REVOKED' });
+    await delay(200);
+    expect(b.connected).toBe(true);
+    expect(index.ofToken(shortDigest(tokenA))).toEqual([]);
   });
 
   it('follows a changed user: the old token no longer reaches the socket, the new one does', async () => {
