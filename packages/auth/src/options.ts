@@ -71,8 +71,17 @@ export interface TokenRules {
   readonly maxTokenBytes?: number;
   /** Where id, roles, session id, token id, issue time and expiry live in the claims. */
   readonly claimNames?: ClaimNames;
-  /** Your own check, after the signature and claims passed. */
+  /** Your own check, after the signature and claims passed. It is given every claim. */
   readonly validate?: AuthValidateHook;
+  /**
+   * The claims `user.claims` keeps, besides the user's own fields (`id`, `roles`,
+   * `sessionId`, `tokenId`, `issuedAt`, `expiresAt`, read from the claims `claimNames`
+   * names). Default `[]`: none, so `user.claims` is an empty object. What is kept stays
+   * in memory as long as the socket, goes to every node that calls `fetchSockets()` and
+   * is stored for connection state recovery: list the claims your handlers read, e.g.
+   * `['email', 'tenant']`. `'all'` keeps the whole payload.
+   */
+  readonly keepClaims?: readonly string[] | 'all';
   /**
    * Tokens already verified on this node are not verified again while they are valid
    * (a reconnect, several tabs with one token): a bounded map from a SHA-256 digest of
@@ -164,6 +173,7 @@ const ruleFields: Readonly<Record<string, OptionSpec | FieldSpec>> = {
   maxTokenBytes: opt.integer({ min: 1 }),
   claimNames: claimNamesSpec,
   validate: opt.func(),
+  keepClaims: opt.union(opt.oneOf(['all']), opt.array(opt.string())),
   cache: opt.off(opt.object({ maxEntries: opt.integer({ min: 1 }) })),
 };
 

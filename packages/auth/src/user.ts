@@ -1,5 +1,6 @@
 import { opt, type OptionSpec, type PortcullisUser } from '@portcullis/core';
 import type { JWTPayload } from 'jose';
+import type { ClaimKeeper } from './kept-claims';
 
 /** Where the identity lives in your tokens. */
 export interface ClaimNames {
@@ -72,21 +73,31 @@ function readId(value: unknown, claim: string): string {
 /** Shared by every user without roles: an empty array per socket would cost 32 bytes. */
 const NO_ROLES: readonly string[] = Object.freeze([]);
 
-function readRoles(value: unknown): readonly string[] {
+function readRoles(value: unknown, keeper: ClaimKeeper): readonly string[] {
   if (value === undefined || value === null) return NO_ROLES;
-  if (typeof value === 'string') return value.split(/\s+/).filter((role) => role.length > 0);
+  if (typeof value === 'string') {
+    const roles = value.split(/\s+/).filter((role) => role.length > 0);
+    return roles.length === 0 ? NO_ROLES : keeper.sharedRoles(roles);
+  }
   if (Array.isArray(value) && value.every((role) => typeof role === 'string')) {
-    // The verified claims' own array, not a copy: both are read-only views of one token.
-    return value as string[];
+    return value.length === 0 ? NO_ROLES : keeper.sharedRoles(value as string[]);
   }
   throw new UnusableClaims('the roles claim is neither a string nor an array of strings');
 }
 
-/** Builds the context's `user` from verified claims. Throws `UnusableClaims`. */
-export function userFromClaims(claims: JWTPayload, names: ResolvedClaimNames): PortcullisUser {
+/**
+ * Builds the context's `user` from verified claims, keeping of them what `keeper`
+ * says (`keepClaims`). Throws `UnusableClaims`.
+ */
+export function userFromClaims(
+  claims: JWTPayload,
+  names: ResolvedClaimNames,
+  keeper: ClaimKeeper,
+): PortcullisUser {
   const id = readId(claims[names.id], names.id);
   const roles = readRoles(
     typeof names.roles === 'function' ? names.roles(claims) : claims[names.roles],
+    keeper,
   );
   let sessionId: string | undefined;
   for (const name of names.sessionId) {
@@ -113,6 +124,6 @@ export function userFromClaims(claims: JWTPayload, names: ResolvedClaimNames): P
         : undefined,
     issuedAt: typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined,
     expiresAt: typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined,
-    claims,
+    claims: keeper.claimsOf(claims),
   };
 }

@@ -1,4 +1,4 @@
-import { shortDigest, type PortcullisUser } from '@portcullis/core';
+import { shortDigest } from '@portcullis/core';
 
 export const DEFAULT_CACHE_ENTRIES = 1_000;
 
@@ -9,57 +9,67 @@ export const DEFAULT_CACHE_ENTRIES = 1_000;
  * - The key is a SHA-256 digest of the whole token (128 bits kept): the token itself,
  *   a bearer secret, is never held; and any change to header, payload or signature is
  *   another key, so a forged variant of a cached token is verified in full.
- * - The value is the verified user, shared read-only by the sockets it opened.
- * - An entry serves only until the token would stop passing jose's time checks: `exp`
- *   (and `iat + maxTokenAge`) plus the clock tolerance. It is dropped then, or when the
- *   cache is full (oldest first). Revocation is not the cache's business: the denylist
- *   is read at every handshake, after authentication, cached token or not.
+ * - The value is what the verifier needs again (the verified user, shared read-only by
+ *   the sockets it opened; with a `validate` hook, also the claims the hook is given).
+ * - An entry serves only until the token would stop passing jose's time checks
+ *   (`servesUntil`: `exp`, and `iat + maxTokenAge`, plus the clock tolerance). It is
+ *   dropped then, or when the cache is full (oldest first). Revocation is not the
+ *   cache's business: the denylist is read at every handshake, after authentication,
+ *   cached token or not.
  */
-export class VerifiedTokenCache {
-  private readonly entries = new Map<string, PortcullisUser>();
+export class VerifiedTokenCache<V> {
+  private readonly entries = new Map<string, V>();
 
   constructor(
     private readonly maxEntries: number,
-    private readonly toleranceMs: number,
-    private readonly maxTokenAgeMs: number | false,
+    /** Epoch ms after which the value's token no longer passes; `-Infinity` when never cached. */
+    private readonly servesUntil: (value: V) => number,
   ) {}
 
   static keyOf(token: string): string {
     return shortDigest(token);
   }
 
-  /** The user a token was verified as, while the token would still pass. */
-  get(key: string, now: number): PortcullisUser | undefined {
-    const user = this.entries.get(key);
-    if (user === undefined) return undefined;
-    if (now < this.servesUntil(user)) return user;
+  /** What a token was verified as, while the token would still pass. */
+  get(key: string, now: number): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    if (now < this.servesUntil(value)) return value;
     this.entries.delete(key);
     return undefined;
   }
 
-  set(key: string, user: PortcullisUser, now: number): void {
+  set(key: string, value: V, now: number): void {
     // A token without an expiry is not cached: nothing would ever retire the entry.
-    if (!(now < this.servesUntil(user))) return;
+    if (!(now < this.servesUntil(value))) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, user);
+    this.entries.set(key, value);
   }
 
   get size(): number {
     return this.entries.size;
   }
+}
 
-  /** What jose checks, from the token's own `exp` and `iat` (seconds), whatever `claimNames` says. */
-  private servesUntil(user: PortcullisUser): number {
-    const { exp, iat } = user.claims;
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) return -Infinity;
-    let until = exp * 1000 + this.toleranceMs;
-    if (this.maxTokenAgeMs !== false) {
-      if (typeof iat !== 'number' || !Number.isFinite(iat)) return -Infinity;
-      until = Math.min(until, iat * 1000 + this.maxTokenAgeMs + this.toleranceMs);
-    }
-    return until;
+/**
+ * Until when jose would accept a token, in epoch ms, from its `exp` and `iat` in
+ * **seconds**: `exp` (and `iat + maxTokenAge`) plus the clock tolerance. `-Infinity`
+ * when a needed time is missing.
+ */
+export function tokenServesUntil(
+  exp: unknown,
+  iat: unknown,
+  toleranceMs: number,
+  maxTokenAgeMs: number | false,
+): number {
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return -Infinity;
+  let until = exp * 1000 + toleranceMs;
+  if (maxTokenAgeMs !== false) {
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) return -Infinity;
+    until = Math.min(until, iat * 1000 + maxTokenAgeMs + toleranceMs);
   }
+  return until;
 }

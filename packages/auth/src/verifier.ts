@@ -31,8 +31,9 @@ import {
   type TokenVerifierOptions,
 } from './options';
 import { KeySourceUnavailable, remoteKeySet } from './remote-jwks';
+import { ClaimKeeper } from './kept-claims';
 import { resolveClaimNames, userFromClaims } from './user';
-import { DEFAULT_CACHE_ENTRIES, VerifiedTokenCache } from './verified-cache';
+import { DEFAULT_CACHE_ENTRIES, VerifiedTokenCache, tokenServesUntil } from './verified-cache';
 
 /**
  * Verifies one token with the configured keys and rules. Resolves with the user;
@@ -44,6 +45,17 @@ export type TokenVerifier = (token: string, socket?: AnySocket) => Promise<Portc
 
 /** Verifies a token against keys; resolves with the verified claims. */
 type KeyVerification = (token: string, options: JWTVerifyOptions) => Promise<JWTPayload>;
+
+/**
+ * A cached token's verification: the user, or, with a `validate` hook, the user and the
+ * whole payload the hook is given every time.
+ */
+type CachedToken = PortcullisUser | { readonly user: PortcullisUser; readonly claims: JWTPayload };
+
+/** Epoch ms to seconds, as the token's own claims say it. */
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
+}
 
 class NoMatchingKey extends Error {
   override readonly name = 'NoMatchingKey';
@@ -147,14 +159,36 @@ export function buildTokenVerifier(
   }
   const names = resolveClaimNames(options.claimNames);
   const validate = options.validate;
+  const keepClaims = options.keepClaims ?? [];
+  // The cache needs each token's `exp` and `iat`. With the default claim names they are
+  // the user's `expiresAt` and `issuedAt`; with a `validate` hook the cache keeps the
+  // whole payload anyway; otherwise they are kept in `user.claims`.
+  const timesInFields = names.expiresAt === 'exp' && names.issuedAt === 'iat';
+  const keeper = new ClaimKeeper(
+    keepClaims === 'all' || validate !== undefined || timesInFields
+      ? keepClaims
+      : [...keepClaims, 'exp', 'iat'],
+  );
+  const servesUntil = (value: CachedToken): number => {
+    if ('user' in value) {
+      return tokenServesUntil(value.claims.exp, value.claims.iat, clockToleranceMs, maxTokenAgeMs);
+    }
+    return timesInFields
+      ? tokenServesUntil(
+          seconds(value.expiresAt),
+          seconds(value.issuedAt),
+          clockToleranceMs,
+          maxTokenAgeMs,
+        )
+      : tokenServesUntil(value.claims.exp, value.claims.iat, clockToleranceMs, maxTokenAgeMs);
+  };
   const cacheOption = options.cache ?? {};
   const cache =
     cacheOption === false
       ? undefined
-      : new VerifiedTokenCache(
+      : new VerifiedTokenCache<CachedToken>(
           cacheOption.maxEntries ?? DEFAULT_CACHE_ENTRIES,
-          clockToleranceMs,
-          maxTokenAgeMs,
+          servesUntil,
         );
 
   // Everything but the clock is fixed: one object, reused for every token.
@@ -187,16 +221,25 @@ export function buildTokenVerifier(
     try {
       const key = cache === undefined ? undefined : VerifiedTokenCache.keyOf(token);
       const clock = now ?? (socket === undefined ? Date.now : settingsOf(socket).now);
-      let user = key === undefined ? undefined : (cache as VerifiedTokenCache).get(key, clock());
-      if (user === undefined) {
-        const claims = await verifyWithKeys(token, verifyOptions(socket));
-        user = userFromClaims(claims, names);
+      const cached = key === undefined ? undefined : cache?.get(key, clock());
+      let user: PortcullisUser;
+      let claims: JWTPayload | undefined;
+      if (cached === undefined) {
+        claims = await verifyWithKeys(token, verifyOptions(socket));
+        user = userFromClaims(claims, names, keeper);
         // Cached before the hook: the hook is the app's own check and runs every time.
-        if (key !== undefined) (cache as VerifiedTokenCache).set(key, user, clock());
+        if (key !== undefined) {
+          cache?.set(key, validate === undefined ? user : { user, claims }, clock());
+        }
+      } else if ('user' in cached) {
+        ({ user, claims } = cached);
+      } else {
+        user = cached;
       }
       if (validate !== undefined) {
+        // The whole payload, whatever `keepClaims` keeps in the user.
         const accepted = await validate(
-          user.claims as JWTPayload,
+          claims as JWTPayload,
           socket === undefined ? { user } : { user, socket },
         );
         if (accepted !== true) throw new ValidateRefused('the validate hook did not return true');

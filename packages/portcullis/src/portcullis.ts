@@ -38,7 +38,7 @@ import { buildOrigin, buildUnder } from './option-paths';
 import { logRefusalsWhileUnheard, type RefusalLogPrinter } from './refusal-log';
 import { requireTlsGuard } from './require-tls';
 import { guardEveryNamespace } from './namespaces';
-import { roomsOptions } from './rooms-options';
+import { keepingRoomClaims, roomsOptions } from './rooms-options';
 import { addSecurityHeaders, resolveSecurityHeaders } from './security-headers';
 import {
   findDangerousSettings,
@@ -157,7 +157,12 @@ export function portcullis(io: AnyServer, options: PortcullisOptions): Portculli
       ? undefined
       : buildUnder('securityHeaders', () => resolveSecurityHeaders(headersSettings ?? {}));
   const requireTls = options.requireTLS ?? process.env.NODE_ENV === 'production';
-  const authMiddleware = auth === undefined ? undefined : buildUnder('auth', () => authGuard(auth));
+  const authMiddleware =
+    auth === undefined
+      ? undefined
+      : buildUnder('auth', () =>
+          authGuard(keepingRoomClaims(auth, options.rooms === false ? undefined : options.rooms)),
+        );
   const rateLimit =
     options.rateLimit === false
       ? undefined

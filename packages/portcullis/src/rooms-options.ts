@@ -1,5 +1,5 @@
 import { PortcullisConfigError } from '@portcullis/core';
-import type { TokenVerifier } from '@portcullis/auth';
+import type { AuthGuardOptions, TokenVerifier } from '@portcullis/auth';
 import type { RoomsGuardOptions, RoomTokenOptions } from '@portcullis/rooms';
 
 /**
@@ -37,7 +37,41 @@ export function roomsOptions(
     ...rest,
     roomTokens: {
       ...settings,
-      verify: async (token) => (await verify(token)).claims,
+      verify: async (token) => {
+        const user = await verify(token);
+        // What rooms reads of a room token: its grants claim (kept, see
+        // `keepingRoomClaims`), its user and its end, from the verified user's fields.
+        return {
+          ...user.claims,
+          sub: user.id,
+          exp: user.expiresAt === undefined ? undefined : user.expiresAt / 1000,
+        };
+      },
     },
   };
+}
+
+/**
+ * The auth options with the claims the rooms guard reads added to `keepClaims`: the
+ * capability claim of handshake tokens and the grants claim of room tokens (which the
+ * preset checks with the handshake's verifier). Other claims stay out of `user.claims`.
+ */
+export function keepingRoomClaims(
+  auth: AuthGuardOptions,
+  rooms: PresetRoomsOptions | undefined,
+): AuthGuardOptions {
+  if (rooms === undefined || auth.keepClaims === 'all') return auth;
+  const read: string[] = [];
+  if (rooms.capabilityClaim !== false) read.push(rooms.capabilityClaim ?? 'rooms');
+  const tokens = rooms.roomTokens;
+  if (
+    tokens !== undefined &&
+    tokens !== false &&
+    !(typeof tokens === 'object' && 'verify' in tokens && tokens.verify !== undefined)
+  ) {
+    read.push((tokens === true ? undefined : tokens.claim) ?? 'room_grants');
+  }
+  const kept = auth.keepClaims ?? [];
+  const missing = read.filter((claim) => !kept.includes(claim));
+  return missing.length === 0 ? auth : { ...auth, keepClaims: [...kept, ...missing] };
 }
