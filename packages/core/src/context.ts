@@ -61,17 +61,20 @@ export function getContext(socket: AnySocket): PortcullisContext {
   if (existing !== undefined) return existing;
   const settings = settingsOf(socket);
   const now = settings.now();
+  // Every field most sockets get in one literal, `origin` and `user` `undefined` until
+  // known: V8 lays them all out in the object itself. Added one by one afterwards they
+  // needed a second array, about 24 bytes more per socket.
   const context: PortcullisContext = {
     ip: resolveClientIp(
       socket.handshake.address,
       socket.handshake.headers['x-forwarded-for'],
       settings.trustedProxies,
     ),
+    origin: originOf(socket),
     connectedAt: now,
     lastActivityAt: now,
+    user: undefined,
   };
-  const origin = originOf(socket);
-  if (origin !== undefined) context.origin = origin;
   data.portcullis = context;
   return context;
 }
