@@ -17,7 +17,7 @@ import {
   type HandshakeMiddleware,
   type MaybePromise,
 } from '@portcullis/core';
-import { ConnectionCounts, type Lease } from './counts';
+import { ConnectionCounts, type Lease, type PendingDeadline } from './counts';
 import { ConnectionWatch } from './connection-watch';
 import { onHandshakeEnd } from './handshake-end';
 import { resolveOptions, type ConnectionLimitGuardOptions } from './options';
@@ -98,19 +98,28 @@ export function connectionLimitGuard(
    * `activate` long before. Real time, not core's clock: it bounds how long a stuck
    * handshake holds a place, as Socket.io's own `connectTimeout` does.
    */
-  const pendingDeadlines = new DeadlineScheduler<Lease>({
+  const pendingDeadlines = new DeadlineScheduler<PendingDeadline>({
     now: Date.now,
     resolutionMs: Math.min(1000, Math.max(10, Math.floor(resolved.pendingTimeoutMs / 10))),
-    onDue: (lease) => {
+    onDue: ({ lease }) => {
+      lease.pendingDeadline = undefined;
       if (lease.state === 'pending') release(lease);
     },
   });
+
+  /** Takes the lease's pending deadline off the heap and drops it. */
+  function settleDeadline(lease: Lease): void {
+    const entry = lease.pendingDeadline;
+    if (entry === undefined) return;
+    lease.pendingDeadline = undefined;
+    pendingDeadlines.cancel(entry);
+  }
 
   function release(lease: Lease): void {
     if (lease.state === 'released') return;
     counts.remove(lease);
     lease.state = 'released';
-    pendingDeadlines.cancel(lease);
+    settleDeadline(lease);
     watch.delete(lease.socket, lease);
     leases.delete(lease.socket);
     // A newcomer that never connected evicts nobody: the older socket it had set aside
@@ -126,7 +135,7 @@ export function connectionLimitGuard(
     if (lease.state !== 'pending') return;
     counts.activate(lease);
     watch.settle(lease.socket, true);
-    pendingDeadlines.cancel(lease);
+    settleDeadline(lease);
     // Its `disconnect` releases it: core's one release listener runs `releaseSocket`.
   }
 
@@ -189,13 +198,11 @@ export function connectionLimitGuard(
       socket,
       userId,
       ipKey,
-      nsp: socket.nsp.name,
       state: 'pending',
       replacing: false,
       replaces: verdict,
       member: undefined,
-      deadline: 0,
-      heapIndex: -1,
+      pendingDeadline: undefined,
     };
     if (verdict !== undefined) verdict.replacing = true;
     counts.add(lease);
@@ -204,7 +211,11 @@ export function connectionLimitGuard(
     // Restored by connection state recovery: connected already, no later middleware.
     const restored = socket.connected;
     if (restored) activate(lease);
-    else pendingDeadlines.schedule(lease, Date.now() + resolved.pendingTimeoutMs);
+    else {
+      const entry: PendingDeadline = { lease, deadline: 0, heapIndex: -1 };
+      lease.pendingDeadline = entry;
+      pendingDeadlines.schedule(entry, Date.now() + resolved.pendingTimeoutMs);
+    }
     if (redis === undefined || userId === undefined) {
       // A handshake takes over at `connection`; a restored socket has connected.
       if (restored) takeOver(lease);

@@ -93,7 +93,7 @@ export class ConnectionWatch {
             const nsp = connectErrorNamespace(packet.data);
             if (nsp === undefined) return;
             for (const each of leases) {
-              if (each.state === 'pending' && each.nsp === nsp) {
+              if (each.state === 'pending' && each.socket.nsp.name === nsp) {
                 this.release(each);
                 return;
               }

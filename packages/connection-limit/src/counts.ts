@@ -8,16 +8,23 @@ import {
 } from '@portcullis/core';
 
 /**
- * One connection's place in the counts, from the handshake until it is gone. While
- * pending it is also an entry of the guard's pending-deadline heap (`deadline`,
- * `heapIndex`, owned by core's `DeadlineScheduler`).
+ * A pending place's entry in the guard's pending-deadline heap (`deadline`, `heapIndex`,
+ * owned by core's `DeadlineScheduler`): its own small object, dropped when the socket
+ * connects, so a connected socket's lease carries no deadline fields.
  */
-export interface Lease extends ScheduledEntry {
+export interface PendingDeadline extends ScheduledEntry {
+  readonly lease: Lease;
+}
+
+/**
+ * One connection's place in the counts, from the handshake until it is gone. Its
+ * namespace (to match a `CONNECT_ERROR` on a shared engine.io connection) is its
+ * socket's.
+ */
+export interface Lease {
   readonly socket: AnySocket;
   readonly userId: string | undefined;
   readonly ipKey: string;
-  /** The namespace, to match a `CONNECT_ERROR` on the shared engine.io connection. */
-  readonly nsp: string;
   /** `pending` between this guard and the `connection` event; `released` is final. */
   state: 'pending' | 'active' | 'released';
   /**
@@ -32,6 +39,8 @@ export interface Lease extends ScheduledEntry {
   replaces: Lease | undefined;
   /** Its entry in Redis, once the cluster-wide count took it. */
   member: string | undefined;
+  /** Its entry in the pending-deadline heap while pending; `undefined` after. */
+  pendingDeadline: PendingDeadline | undefined;
 }
 
 /**
