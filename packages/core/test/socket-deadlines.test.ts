@@ -28,6 +28,31 @@ function testLane(name: string, calls: string[], resolutionMs = 10) {
   return { lane: new DeadlineLane(spec), dueAt };
 }
 
+/** A test clock, moved by hand. */
+interface Clock {
+  at: number;
+}
+
+/** Connects one client to a server on `clock`; `watch` takes its socket on. */
+async function oneWatchedSocket(
+  clock: Clock,
+  watch: (socket: AnySocket, now: number) => void,
+): Promise<AnySocket> {
+  let socket: AnySocket | undefined;
+  const server = await startServer({
+    setup(io) {
+      configurePortcullis(io, { now: () => clock.at });
+      io.on('connection', (connected) => {
+        socket = connected;
+        watch(connected, clock.at);
+      });
+    },
+  });
+  await connectClient(server.url);
+  await until(() => socket !== undefined);
+  return socket as AnySocket;
+}
+
 describe('DeadlineLane (one deadline entry per socket for every guard)', () => {
   it('calls each guard at its own deadline, and only for the sockets it watches', async () => {
     let clock = 1_000_000;
@@ -74,32 +99,22 @@ describe('DeadlineLane (one deadline entry per socket for every guard)', () => {
   });
 
   it('keeps a socket on the heap for the other guards after one lets go of it', async () => {
-    let clock = 2_000_000;
+    const clock: Clock = { at: 2_000_000 };
     const calls: string[] = [];
     const idle = testLane('idle', calls);
     const expiry = testLane('expiry', calls);
-    let socket: AnySocket | undefined;
-    const server = await startServer({
-      setup(io) {
-        configurePortcullis(io, { now: () => clock });
-        io.on('connection', (connected) => {
-          socket = connected;
-          idle.dueAt.set(connected.id, clock + 100);
-          expiry.dueAt.set(connected.id, clock + 50);
-          idle.lane.watch(connected);
-          expiry.lane.watch(connected);
-        });
-      },
+    const watched = await oneWatchedSocket(clock, (socket, now) => {
+      idle.dueAt.set(socket.id, now + 100);
+      expiry.dueAt.set(socket.id, now + 50);
+      idle.lane.watch(socket);
+      expiry.lane.watch(socket);
     });
-    await connectClient(server.url);
-    await until(() => socket !== undefined);
-    const watched = socket as AnySocket;
     expiry.lane.unwatch(watched);
     expect(expiry.lane.watchedSockets).toBe(0);
-    clock += 60;
+    clock.at += 60;
     idle.lane.sweep();
     expect(calls).toEqual([]);
-    clock += 60;
+    clock.at += 60;
     idle.lane.sweep();
     expect(calls).toEqual([`idle:${watched.id}`]);
     idle.lane.unwatch(watched);
@@ -108,50 +123,31 @@ describe('DeadlineLane (one deadline entry per socket for every guard)', () => {
   });
 
   it('moves the entry earlier when a guard reschedules a socket', async () => {
-    let clock = 3_000_000;
+    const clock: Clock = { at: 3_000_000 };
     const calls: string[] = [];
     const expiry = testLane('expiry', calls);
-    let socket: AnySocket | undefined;
-    const server = await startServer({
-      setup(io) {
-        configurePortcullis(io, { now: () => clock });
-        io.on('connection', (connected) => {
-          socket = connected;
-          expiry.dueAt.set(connected.id, clock + 10_000);
-          expiry.lane.watch(connected);
-        });
-      },
+    const watched = await oneWatchedSocket(clock, (socket, now) => {
+      expiry.dueAt.set(socket.id, now + 10_000);
+      expiry.lane.watch(socket);
     });
-    await connectClient(server.url);
-    await until(() => socket !== undefined);
-    const watched = socket as AnySocket;
-    expiry.dueAt.set(watched.id, clock + 20);
+    expiry.dueAt.set(watched.id, clock.at + 20);
     expiry.lane.reschedule(watched);
-    clock += 30;
+    clock.at += 30;
     expiry.lane.sweep();
     expect(calls).toEqual([`expiry:${watched.id}`]);
   });
 
   it('serves more guards than one heap has bits for', async () => {
-    let clock = 4_000_000;
+    const clock: Clock = { at: 4_000_000 };
     const calls: string[] = [];
     const lanes = Array.from({ length: 33 }, (_, index) => testLane(`lane${index}`, calls));
-    let socket: AnySocket | undefined;
-    const server = await startServer({
-      setup(io) {
-        configurePortcullis(io, { now: () => clock });
-        io.on('connection', (connected) => {
-          socket = connected;
-          lanes.forEach(({ lane, dueAt }, index) => {
-            dueAt.set(connected.id, clock + 10 * (index + 1));
-            lane.watch(connected);
-          });
-        });
-      },
+    await oneWatchedSocket(clock, (socket, now) => {
+      lanes.forEach(({ lane, dueAt }, index) => {
+        dueAt.set(socket.id, now + 10 * (index + 1));
+        lane.watch(socket);
+      });
     });
-    await connectClient(server.url);
-    await until(() => socket !== undefined);
-    clock += 10 * 34;
+    clock.at += 10 * 34;
     for (const { lane } of lanes) lane.sweep();
     expect(calls).toHaveLength(33);
     expect(new Set(calls).size).toBe(33);
