@@ -87,8 +87,9 @@ export interface TokenRules {
    * (a reconnect, several tabs with one token): a bounded map from a SHA-256 digest of
    * the token to the verified user, each entry kept until the token's `exp` (and
    * `maxTokenAgeMs`) passes. `validate` still runs every time. Default
-   * `{ maxEntries: 1000 }` (each entry keeps a verified user alive, about 0.5 KB, until
-   * its token expires or newer tokens push it out); `false` verifies every token with jose.
+   * `{ maxEntries: 1000 }` (each entry keeps a verified user alive, and with `validate`
+   * the token's claims too, about 0.5 KB, until its token expires or newer tokens push
+   * it out); `false` verifies every token with jose.
    */
   readonly cache?: false | { readonly maxEntries?: number };
 }
