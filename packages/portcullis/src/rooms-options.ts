@@ -40,11 +40,18 @@ export function roomsOptions(
       verify: async (token) => {
         const user = await verify(token);
         // What rooms reads of a room token: its grants claim (kept, see
-        // `keepingRoomClaims`), its user and its end, from the verified user's fields.
+        // `keepingRoomClaims`), its user (the verified user's id, whatever claim holds
+        // it) and its `exp` (kept too when `claimNames.expiresAt` names another claim).
+        const { exp } = user.claims;
         return {
           ...user.claims,
           sub: user.id,
-          exp: user.expiresAt === undefined ? undefined : user.expiresAt / 1000,
+          exp:
+            typeof exp === 'number'
+              ? exp
+              : user.expiresAt === undefined
+                ? undefined
+                : user.expiresAt / 1000,
         };
       },
     },
@@ -70,6 +77,10 @@ export function keepingRoomClaims(
     !(typeof tokens === 'object' && 'verify' in tokens && tokens.verify !== undefined)
   ) {
     read.push((tokens === true ? undefined : tokens.claim) ?? 'room_grants');
+    // A room token ends at its own `exp`, which the user's `expiresAt` is only with the
+    // default claim names.
+    const expiresAt = auth.claimNames?.expiresAt;
+    if (expiresAt !== undefined && expiresAt !== 'exp') read.push('exp');
   }
   const kept = auth.keepClaims ?? [];
   const missing = read.filter((claim) => !kept.includes(claim));

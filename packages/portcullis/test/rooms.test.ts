@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { connectClient, emitWithAck, waitFor } from '@portcullis/testing';
 import type { Server } from 'socket.io';
+import { getContext, type PortcullisUser } from '@portcullis/core';
 import { ORIGIN, SECRET, presetServer, token } from './helpers';
 
 const key = new TextEncoder().encode(SECRET);
@@ -77,5 +78,31 @@ describe('the preset with rooms', () => {
     expect((await heard)[0]).toMatchObject({ text: 'hi' });
     expect(guards.rooms).toBeDefined();
     expect(guards.order.packet).toContain('rooms');
+  });
+
+  it('keeps in user.claims the capability claim rooms reads, and no other claim', async () => {
+    const users: PortcullisUser[] = [];
+    const { server } = await presetServer({ rooms: { events: true } }, (io) => {
+      io.on('connection', (socket) => {
+        const user = getContext(socket).user;
+        if (user !== undefined) users.push(user);
+      });
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const handshakeToken = await new SignJWT({
+      rooms: { 'doc:*': ['join'] },
+      email: 'erin@example.com',
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('erin')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(key);
+    const erin = await connectClient(server.url, {
+      auth: { token: handshakeToken },
+      extraHeaders: { origin: ORIGIN },
+    });
+    expect(users[0]?.claims).toEqual({ rooms: { 'doc:*': ['join'] } });
+    expect(await emitWithAck(erin, 'room:join', 'doc:3')).toMatchObject({ ok: true });
   });
 });
