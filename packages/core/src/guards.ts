@@ -1,7 +1,7 @@
 import { GuardError, isGuardError } from './guard-error';
 import { recordSocketEvent } from './record';
 import { refusePacket } from './refuse';
-import { onSocketRelease, type ReleaseStep } from './socket-release';
+import { namespaceOf, onSocketRelease, type ReleaseStep } from './socket-release';
 import type {
   AnyNamespace,
   AnyServer,
@@ -183,6 +183,7 @@ export function usePacketGuards<S extends AnySocket = AnySocket>(
   ...guards: PacketGuard<S>[]
 ): void {
   if (guards.length === 0) return;
+  chainOfNamespace(namespaceOf(target), guards as unknown as readonly PacketGuard[]);
   // Release steps first: their one `disconnect` listener is in place before any guard
   // takes something on for the socket.
   for (const guard of guards) {
@@ -201,7 +202,61 @@ export function attachPacketGuards<S extends AnySocket>(
   guards: readonly PacketGuard<S>[],
 ): void {
   for (const guard of guards) guard.attach?.(socket);
+  if (chainsByNamespace.get(socket.nsp) === guards && runGuardsFirst(socket)) return;
   useFirst(socket, packetMiddleware(socket, guards));
+}
+
+/**
+ * The first packet guards installed on each namespace (`usePacketGuards`): its sockets
+ * run them through `runWithGuardsFirst`, found here by the socket's namespace, so a
+ * socket costs no closure of its own for them.
+ */
+const chainsByNamespace = new WeakMap<AnyNamespace, readonly PacketGuard[]>();
+
+function chainOfNamespace(nsp: AnyNamespace, guards: readonly PacketGuard[]): void {
+  if (!chainsByNamespace.has(nsp)) chainsByNamespace.set(nsp, guards);
+}
+
+/** What Socket.io's `Socket` does with its middlewares: `fns`, run by `run` for each event. */
+interface SocketMiddlewares {
+  fns: unknown;
+  run(event: Packet, done: (err?: Error) => void): void;
+}
+
+/**
+ * Socket.io's `run` for a socket whose namespace's packet guards come first. Socket.io
+ * calls `this.run(event, done)` for each incoming event and runs `socket.fns` in it; this
+ * runs the guards, then Socket.io's own `run` for any middleware added with
+ * `socket.use` afterwards. One function for every socket: `this` is the socket.
+ */
+function runWithGuardsFirst(this: AnySocket, event: Packet, done: (err?: Error) => void): void {
+  const guards = chainsByNamespace.get(this.nsp) as readonly PacketGuard[];
+  const middlewares = (this as unknown as SocketMiddlewares).fns as unknown[];
+  if (middlewares.length === 0) {
+    runPacketGuards(this, guards, event, done, 0);
+    return;
+  }
+  const socketIoRun = (Object.getPrototypeOf(this) as SocketMiddlewares).run;
+  runPacketGuards(this, guards, event, () => socketIoRun.call(this, event, done), 0);
+}
+
+/**
+ * Puts the namespace's packet guards ahead of the socket's middlewares without a closure
+ * per socket. A guard chain in `socket.fns` is a closure per socket plus its scope and
+ * the array's slot (about 130 bytes), since Socket.io calls a middleware without saying
+ * which socket it is for; `run`, called on the socket, knows it, so one shared function
+ * set as the socket's own `run` (one property slot) does the same. Only where the chain
+ * would have come first anyway (no middleware yet) and Socket.io's `run` is the one
+ * expected; otherwise false, and the chain goes into `socket.fns` as before.
+ */
+function runGuardsFirst(socket: AnySocket): boolean {
+  const target = socket as unknown as SocketMiddlewares;
+  if (!Array.isArray(target.fns) || target.fns.length !== 0) return false;
+  if (Object.prototype.hasOwnProperty.call(socket, 'run')) return false;
+  const socketIoRun = (Object.getPrototypeOf(socket) as Partial<SocketMiddlewares>).run;
+  if (typeof socketIoRun !== 'function' || socketIoRun.length !== 2) return false;
+  target.run = runWithGuardsFirst;
+  return true;
 }
 
 /**
