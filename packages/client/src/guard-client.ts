@@ -54,6 +54,8 @@ export interface GuardClient {
 /** After this many refreshed reconnections refused as expired in a row, stop. */
 const MAX_REFRESH_RECONNECTS = 2;
 const STOP: ReconnectAdvice = Object.freeze({ action: 'stop' });
+/** How long the answer to a limits request is waited for before going without. */
+const LIMITS_ANSWER_TIMEOUT_MS = 10_000;
 
 /**
  * Makes a socket.io-client socket cooperate with a Portcullis server:
@@ -64,7 +66,8 @@ const STOP: ReconnectAdvice = Object.freeze({ action: 'stop' });
  * - after a refused handshake (`connect_error`) or a `portcullis:disconnect`, follows
  *   `reconnectAdvice`: waits `retryAfterMs` or a backoff and reconnects, reconnects with
  *   a fresh token, or stops. Socket.io does not reconnect by itself in either case;
- * - keeps the limits of `portcullis:limits` and pre-checks messages against them;
+ * - asks for the server's limits (`portcullis:limits`) at each connect, and pre-checks
+ *   messages against them;
  * - reports refusals (`portcullis:error`, ack errors, local pre-checks) to `onRefusal`.
  *
  * @example
@@ -202,6 +205,18 @@ export function guardClient(
     }
   };
 
+  const keepLimits = (payload: unknown): void => {
+    if (!disposed) limits = readServerLimits(payload) ?? limits;
+  };
+  const noLimits = (): void => {
+    // No answer: an older server that sends them unasked, or no size limit installed.
+  };
+  // The server tells its limits to the clients that ask, once per connection: asked at
+  // each connect, they may differ from one server (or deploy) to the next.
+  const askLimits = (): void => {
+    loose.timeout(LIMITS_ANSWER_TIMEOUT_MS).emitWithAck(events.limits).then(keepLimits, noLimits);
+  };
+
   const listeners: [string, (...args: never[]) => void][] = [
     [
       'connect',
@@ -210,6 +225,7 @@ export function guardClient(
         refreshReconnects = 0;
         pendingNotice = undefined;
         schedule.connected(jwtExpiresAt(currentToken()));
+        askLimits();
       },
     ],
     [
@@ -268,12 +284,8 @@ export function guardClient(
         if (getToken !== undefined) schedule.expired();
       },
     ],
-    [
-      events.limits,
-      (payload: unknown) => {
-        limits = readServerLimits(payload) ?? limits;
-      },
-    ],
+    // A server that sends them unasked (`sendLimits: 'on-connect'`, older versions).
+    [events.limits, keepLimits],
   ];
   for (const [event, listener] of listeners) loose.on(event, listener);
 
@@ -292,7 +304,10 @@ export function guardClient(
     return refused;
   };
 
-  if (loose.connected) schedule.connected(jwtExpiresAt(currentToken()));
+  if (loose.connected) {
+    schedule.connected(jwtExpiresAt(currentToken()));
+    askLimits();
+  }
 
   return {
     get limits() {

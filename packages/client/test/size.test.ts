@@ -28,6 +28,29 @@ function textOfSize(bytes: number, ackId: number, filler = 'é'): { text: string
 }
 
 describe('limits and size pre-checks', () => {
+  it('asks for the limits at connect: the server sends them to no one unasked', async () => {
+    const { server } = await guardedServer({ sizeLimit });
+    const plain = browserLikeClient(server.url, { auth: { token: await token('bob') } });
+    const pushed: unknown[] = [];
+    plain.on('portcullis:limits', (payload: unknown) => pushed.push(payload));
+    await waitFor(plain, 'connect');
+    const { guard } = await connectedGuard(server.url);
+    expect(guard.limits).toMatchObject({ maxBytes: 1_024 });
+    // Over the same time, a socket.io-client without the helper was sent nothing.
+    expect(pushed).toEqual([]);
+  });
+
+  it('still takes the limits from a server that sends them unasked', async () => {
+    const { server } = await guardedServer({
+      sizeLimit: { ...sizeLimit, sendLimits: 'on-connect' },
+    });
+    const plain = browserLikeClient(server.url, { auth: { token: await token('bob') } });
+    const [pushed] = await waitFor(plain, 'portcullis:limits');
+    expect(pushed).toMatchObject({ maxBytes: 1_024 });
+    const { guard } = await connectedGuard(server.url);
+    expect(guard.limits).toMatchObject({ maxBytes: 1_024, maxDepth: 8 });
+  });
+
   it('receives the limits the server advertises', async () => {
     const { server } = await guardedServer({ sizeLimit });
     const { guard } = await connectedGuard(server.url);

@@ -53,10 +53,20 @@ export interface SizeLimitGuardOptions extends EventSizeLimits {
   /** Per-event overrides; each field not given falls back to the top-level value. */
   events?: Readonly<Record<string, EventSizeLimits>>;
   /**
-   * Event that tells each client the effective limits right after it connects, so it can
-   * check before sending. Default `'portcullis:limits'`; `false` sends nothing.
+   * Event that tells a client the effective limits, so it can check before sending.
+   * A client asks by sending it (`@portcullis/client` does on each connect): the guard
+   * answers with the limits as the ack, or on the same event without one, once per
+   * connection (a second ask goes on down the chain as any other message).
+   * Default `'portcullis:limits'`; `false` answers nothing.
    */
   limitsEvent?: string | false;
+  /**
+   * When the limits are sent: `'on-request'` (default) to the clients that ask, or
+   * `'on-connect'` to every client as it connects, asked or not (clients that cannot
+   * ask). Pushing them costs every handshake one more frame and write, for clients that
+   * mostly ignore it.
+   */
+  sendLimits?: 'on-request' | 'on-connect';
   /**
    * Warn once per server (process warning and `warning` security event) when
    * `maxHttpBufferSize` does not fit the limits. Default `true`; `false` turns it off.
@@ -73,6 +83,7 @@ export interface ResolvedOptions {
   readonly defaults: ResolvedLimits;
   readonly events: ReadonlyMap<string, ResolvedLimits>;
   readonly limitsEvent: string | false;
+  readonly sendLimits: 'on-request' | 'on-connect';
   readonly warnOnServerOptions: boolean;
 }
 
@@ -128,6 +139,7 @@ export const sizeLimitGuardOptionsSpec: OptionSpec = opt.object({
   ...limitFields,
   events: eventsSpec,
   limitsEvent: opt.off(opt.string()),
+  sendLimits: opt.oneOf(['on-request', 'on-connect']),
   warnOnServerOptions: opt.boolean(),
   disconnectAfterRefusals: opt.removed(ESCALATION),
   refusalWindowMs: opt.removed(ESCALATION),
@@ -175,6 +187,7 @@ export function resolveOptions(
     defaults,
     events,
     limitsEvent: options.limitsEvent ?? DEFAULT_LIMITS_EVENT,
+    sendLimits: options.sendLimits ?? 'on-request',
     warnOnServerOptions: options.warnOnServerOptions ?? true,
   };
 }

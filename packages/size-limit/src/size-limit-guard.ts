@@ -1,15 +1,17 @@
 import {
   GuardError,
+  PACKET_HANDLED,
   StructureViolation,
   checkPayloadStructure,
   disconnectWithCode,
   recordSocketEvent,
   type AnyServer,
   type AnySocket,
-  type GuardVerdict,
   type Packet,
   type PacketGuard,
+  type PacketVerdict,
 } from '@portcullis/core';
+import { limitsAnswerer } from './limits-answer';
 import {
   largestMaxBytes,
   resolveOptions,
@@ -25,7 +27,7 @@ export const GUARD_NAME = 'size-limit';
 
 /** The packet guard, plus the limits it enforces. */
 export interface SizeLimitGuard extends PacketGuard {
-  /** The effective limits, as sent to clients on `limitsEvent`. */
+  /** The effective limits, as sent to the clients that ask on `limitsEvent`. */
   readonly limits: PublicLimits;
   /** The largest `maxBytes` of any event; what `maxHttpBufferSize` must exceed. */
   readonly largestMaxBytes: number;
@@ -117,8 +119,13 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
         { code: 'PORTCULLIS_SIZE_LIMIT_UNMEASURABLE' },
       );
     }
-    if (resolved.limitsEvent !== false) socket.emit(resolved.limitsEvent, limits);
+    if (resolved.limitsEvent !== false && resolved.sendLimits === 'on-connect') {
+      socket.emit(resolved.limitsEvent, limits);
+    }
   }
+
+  const limitsEvent = resolved.limitsEvent;
+  const answerLimits = limitsEvent === false ? undefined : limitsAnswerer(limitsEvent, limits);
 
   const badEventName = new GuardError('VALIDATION_FAILED', {
     message: 'The event name is not valid.',
@@ -128,7 +135,7 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
   // Refusals are answered by core's refusePacket, which also weighs them: core's
   // escalation, not this guard, decides when a socket that keeps sending oversized or
   // malformed messages is cut (PAYLOAD_TOO_LARGE weighs 5: 10 of them in 10 s).
-  function checkSizeLimit(_socket: AnySocket, packet: Packet): GuardVerdict {
+  function checkSizeLimit(socket: AnySocket, packet: Packet): PacketVerdict {
     const name: unknown = packet[0];
     // Only strings: Socket.io's parser also accepts a number and runs the listener
     // registered under its string form, past every rule looked up by the name as sent.
@@ -142,7 +149,11 @@ export function sizeLimitGuard(options: Readonly<SizeLimitGuardOptions> = {}): S
     // The one structure walk: it marks the packet it lets through, so validate and
     // sanitize after this guard do not walk it again.
     const violation = checkPayloadStructure(packet, compiled.limits);
-    if (violation === StructureViolation.OK) return undefined;
+    if (violation === StructureViolation.OK) {
+      // A client asking for the limits, measured and checked as any message first.
+      if (name === limitsEvent && answerLimits?.(socket, packet) === true) return PACKET_HANDLED;
+      return undefined;
+    }
     return compiled.refusals.byViolation[violation];
   }
 

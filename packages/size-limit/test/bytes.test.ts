@@ -3,6 +3,7 @@ import {
   connectClient,
   createClient,
   emitWithAck,
+  expectSilence,
   onCleanup,
   startServer,
   waitFor,
@@ -224,10 +225,61 @@ describe('size-limit: bytes measured on the raw frame', () => {
     expect(handled).toEqual(['chat']);
   });
 
-  it('sends the effective limits to each client when it connects', async () => {
+  it('answers a client that asks for the limits, once per connection, and pushes nothing', async () => {
+    const asksHandled: unknown[] = [];
+    let secondAskHandled: () => void = () => undefined;
+    const secondAsk = new Promise<void>((resolve) => (secondAskHandled = resolve));
+    const server = await startServer({
+      setup(io) {
+        usePacketGuards(io, sizeLimitGuard({ maxBytes: 4096 }));
+        io.on('connection', (socket) => {
+          socket.on('portcullis:limits', (...args: unknown[]) => {
+            asksHandled.push(args.length);
+            secondAskHandled();
+          });
+        });
+      },
+    });
+    const client = createClient(server.url);
+    const pushed = expectSilence(client, 'portcullis:limits', 400);
+    await waitFor(client, 'connect');
+    expect(await emitWithAck(client, 'portcullis:limits')).toMatchObject({
+      maxBytes: 4096,
+      binary: false,
+    });
+    // Without an ack, the answer comes on the event itself: but only once per connection.
+    // This second ask goes down the chain as any message, to the application's handler.
+    client.emit('portcullis:limits');
+    await secondAsk;
+    await pushed;
+
+    // A new connection may ask again; without an ack, it is told on the event.
+    const other = createClient(server.url);
+    await waitFor(other, 'connect');
+    const told = waitFor(other, 'portcullis:limits');
+    other.emit('portcullis:limits');
+    const [limits] = await told;
+    expect(limits).toMatchObject({ maxBytes: 4096 });
+    expect(asksHandled).toHaveLength(1);
+  });
+
+  it('measures an ask as any message: an oversized one is refused, and not answered', async () => {
+    const { server } = await guardedServer(
+      { maxBytes: 256, warnOnServerOptions: false },
+      { maxHttpBufferSize: 100_000 },
+    );
+    const client = await connectClient(server.url);
+    expect(await emitWithAck(client, 'portcullis:limits', 'x'.repeat(1000))).toMatchObject({
+      error: { code: 'PAYLOAD_TOO_LARGE' },
+    });
+    expect(await emitWithAck(client, 'portcullis:limits')).toMatchObject({ maxBytes: 256 });
+  });
+
+  it("with sendLimits 'on-connect', sends the effective limits to each client as it connects", async () => {
     const { server } = await guardedServer({
       maxBytes: 4096,
       events: { 'file:upload': { maxBytes: 100_000, binary: true } },
+      sendLimits: 'on-connect',
     });
     const client = createClient(server.url);
     const [limits] = await waitFor(client, 'portcullis:limits');
