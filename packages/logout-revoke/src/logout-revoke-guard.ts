@@ -189,7 +189,10 @@ export function logoutRevokeGuard(
     }
     const logPosition = revocationIndexOf(socket.nsp.server).recent.position;
     const verdict = verdictFor(socket);
-    checkedAtHandshake.set(socket, isThenable(verdict) ? logPosition : false);
+    if (isThenable(verdict)) checkedAtHandshake.set(socket, logPosition);
+    // Checked at once: only a restored socket needs telling apart from one this
+    // middleware never saw (`onConnection` checks those); others leave nothing here.
+    else if (socket.recovered) checkedAtHandshake.set(socket, false);
     return verdict;
   });
 
