@@ -9,6 +9,7 @@ import {
   namespaceOf,
   onSocketRelease,
   recordSocketEvent,
+  socketSlot,
   whenPacketsReleased,
   type AnyNamespace,
   type AnyServer,
@@ -87,7 +88,8 @@ export function connectionLimitGuard(
   const counts = new ConnectionCounts();
   const cluster = resolved.cluster;
   const redis = cluster === undefined ? undefined : new RedisLeases(cluster);
-  const leases = new WeakMap<AnySocket, Lease>();
+  // In core's socket record while it has room (see `socketSlot`): no table of our own.
+  const leases = socketSlot<Lease>();
   const watchedNamespaces = new WeakSet<AnyNamespace>();
   /** Namespaces whose refused handshakes `onHandshakeEnd` reports. */
   const endsSeen = new WeakSet<AnyNamespace>();
@@ -325,7 +327,7 @@ export function connectionLimitGuard(
     ended.length = 0;
   };
   const onEnd = (socket: AnySocket): void => {
-    if (!leases.has(socket)) return;
+    if (leases.get(socket) === undefined) return;
     if (ended.push(socket) === 1) queueMicrotask(settleEnded);
   };
 

@@ -112,5 +112,6 @@ export {
   type ScheduledEntry,
 } from './deadline-scheduler';
 export { DeadlineLane, type DeadlineLaneSpec, type DeadlineView } from './socket-deadlines';
+export { socketSlot, type SocketSlot } from './socket-record';
 export * from './redis';
 export * from './payload';

@@ -9,7 +9,7 @@
  * copies resolve to the same key. The version in the key changes only if the shape of
  * this object does, so two incompatible cores never share a table they misread.
  */
-const STATE_KEY = Symbol.for('portcullis.core.state.v3');
+const STATE_KEY = Symbol.for('portcullis.core.state.v4');
 
 /** Tables keyed by objects: entries die with their server or socket. */
 export interface SharedCoreState {
@@ -29,6 +29,10 @@ export interface SharedCoreState {
   readonly releaseSteps: WeakMap<object, unknown>;
   /** Each server's deadline heap, one entry per socket for every guard (`DeadlineLane`). */
   readonly deadlinesByServer: WeakMap<object, unknown>;
+  /** Core's one record per socket: its deadline entry and the slots guards claim. */
+  readonly socketRecords: WeakMap<object, unknown>;
+  /** Record slots claimed so far (`socketSlot`). */
+  slotsClaimed: number;
 }
 
 type GlobalWithState = typeof globalThis & { [STATE_KEY]?: SharedCoreState };
@@ -43,6 +47,8 @@ function createState(): SharedCoreState {
     escalationByServer: new WeakMap(),
     releaseSteps: new WeakMap(),
     deadlinesByServer: new WeakMap(),
+    socketRecords: new WeakMap(),
+    slotsClaimed: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import { DeadlineScheduler, type ScheduledEntry } from './deadline-scheduler';
 import { settingsOf } from './settings';
+import { peekSocketRecord, socketRecord } from './socket-record';
 import { sharedState } from './shared-state';
 import type { AnyServer, AnySocket } from './socket-types';
 
@@ -36,6 +37,41 @@ interface SocketEntry extends ScheduledEntry {
   lanes: number;
 }
 
+/** Where a heap finds each socket's entry. */
+interface EntryTable {
+  get(socket: AnySocket): SocketEntry | undefined;
+  getOrCreate(socket: AnySocket): SocketEntry;
+  /** The socket's last lane let go (its entry is off the heap already). */
+  drop(socket: AnySocket): void;
+}
+
+/**
+ * A server's first heap keeps each socket's entry in core's socket record, which other
+ * guards' state shares: no table entry of its own. It stays with the record.
+ */
+const inSocketRecords: EntryTable = {
+  get: peekSocketRecord,
+  getOrCreate: socketRecord,
+  drop: () => undefined,
+};
+
+/** Lanes past the first heap (rare): entries of their own, in a table. */
+function ownEntries(): EntryTable {
+  const entries = new WeakMap<AnySocket, SocketEntry>();
+  return {
+    get: (socket) => entries.get(socket),
+    getOrCreate(socket) {
+      let entry = entries.get(socket);
+      if (entry === undefined) {
+        entry = { deadline: 0, heapIndex: -1, socket, lanes: 0 };
+        entries.set(socket, entry);
+      }
+      return entry;
+    },
+    drop: (socket) => entries.delete(socket),
+  };
+}
+
 /** Bits of a small integer: lanes past these go to a second heap of the same server. */
 const LANES_PER_HEAP = 30;
 
@@ -50,12 +86,14 @@ class ServerDeadlines {
   readonly lanes: DeadlineLaneSpec[] = [];
   /** Lanes beyond `LANES_PER_HEAP`, rare (one guard instance per lane), go on there. */
   overflow: ServerDeadlines | undefined;
-  private readonly entries = new WeakMap<AnySocket, SocketEntry>();
   private readonly scheduler: DeadlineScheduler<SocketEntry>;
   /** The server's clock (core settings), taken again at every watch: it may be configured late. */
   private clock: () => number = Date.now;
 
-  constructor(resolutionMs: number) {
+  constructor(
+    resolutionMs: number,
+    private readonly entries: EntryTable,
+  ) {
     this.scheduler = new DeadlineScheduler<SocketEntry>({
       now: () => this.clock(),
       onDue: (entry, now) => this.due(entry, now),
@@ -85,11 +123,7 @@ class ServerDeadlines {
   watch(socket: AnySocket, bit: number): boolean {
     const now = settingsOf(socket).now;
     this.clock = now;
-    let entry = this.entries.get(socket);
-    if (entry === undefined) {
-      entry = { deadline: 0, heapIndex: -1, socket, lanes: 0 };
-      this.entries.set(socket, entry);
-    }
+    const entry = this.entries.getOrCreate(socket);
     const mask = 1 << bit;
     if ((entry.lanes & mask) !== 0) return false;
     entry.lanes |= mask;
@@ -104,8 +138,8 @@ class ServerDeadlines {
     if (entry === undefined || (entry.lanes & mask) === 0) return false;
     entry.lanes &= ~mask;
     if (entry.lanes === 0) {
-      this.entries.delete(socket);
       this.scheduler.cancel(entry);
+      this.entries.drop(socket);
     }
     // Otherwise the entry may come due for this lane's old deadline: the other lanes
     // find nothing due and it moves on. Cheaper than asking them at every release.
@@ -169,12 +203,12 @@ export class DeadlineLane implements DeadlineView {
     if (place !== undefined) return place;
     let heap = deadlinesByServer.get(server);
     if (heap === undefined) {
-      heap = new ServerDeadlines(this.spec.resolutionMs);
+      heap = new ServerDeadlines(this.spec.resolutionMs, inSocketRecords);
       deadlinesByServer.set(server, heap);
     }
     let bit = heap.bitOf(this.spec);
     while (bit === -1) {
-      heap = heap.overflow ??= new ServerDeadlines(this.spec.resolutionMs);
+      heap = heap.overflow ??= new ServerDeadlines(this.spec.resolutionMs, ownEntries());
       bit = heap.bitOf(this.spec);
     }
     place = { heap, bit };

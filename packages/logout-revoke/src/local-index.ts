@@ -3,6 +3,7 @@ import {
   getContext,
   listOneOrMany,
   removeOneOrMany,
+  socketSlot,
   type AnyServer,
   type AnySocket,
   type OneOrMany,
@@ -49,9 +50,9 @@ export class RevocationIndex {
    * The user each socket was filed under, to take it out exactly after its context's
    * user changed. The user only (its digests are computed again on the way out): a
    * record with the digests cost about 50 bytes more per socket, for two hashes saved
-   * at disconnect.
+   * at disconnect. Kept in core's socket record while it has room (`socketSlot`).
    */
-  private readonly indexed = new WeakMap<AnySocket, PortcullisUser>();
+  private readonly indexed = socketSlot<PortcullisUser>();
   /** What this node revoked lately, for handshakes whose denylist read was in flight. */
   readonly recent = new RecentRevocations();
 
