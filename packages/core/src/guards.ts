@@ -202,7 +202,7 @@ export function attachPacketGuards<S extends AnySocket>(
   guards: readonly PacketGuard<S>[],
 ): void {
   for (const guard of guards) guard.attach?.(socket);
-  if (chainsByNamespace.get(socket.nsp) === guards && runGuardsFirst(socket)) return;
+  if (chainsByNamespace.get(socket.nsp) === guards && installSharedRun(socket)) return;
   useFirst(socket, packetMiddleware(socket, guards));
 }
 
@@ -249,7 +249,7 @@ function runWithGuardsFirst(this: AnySocket, event: Packet, done: (err?: Error) 
  * would have come first anyway (no middleware yet) and Socket.io's `run` is the one
  * expected; otherwise false, and the chain goes into `socket.fns` as before.
  */
-function runGuardsFirst(socket: AnySocket): boolean {
+function installSharedRun(socket: AnySocket): boolean {
   const target = socket as unknown as SocketMiddlewares;
   if (!Array.isArray(target.fns) || target.fns.length !== 0) return false;
   if (Object.prototype.hasOwnProperty.call(socket, 'run')) return false;

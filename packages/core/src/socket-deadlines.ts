@@ -1,6 +1,11 @@
 import { DeadlineScheduler, type ScheduledEntry } from './deadline-scheduler';
 import { settingsOf } from './settings';
-import { dropSocketRecordIfEmpty, peekSocketRecord, socketRecord } from './socket-record';
+import {
+  dropSocketRecordIfEmpty,
+  peekSocketRecord,
+  socketRecord,
+  type SocketRecord,
+} from './socket-record';
 import { sharedState } from './shared-state';
 import type { AnyServer, AnySocket } from './socket-types';
 
@@ -41,8 +46,8 @@ interface SocketEntry extends ScheduledEntry {
 interface EntryTable {
   get(socket: AnySocket): SocketEntry | undefined;
   getOrCreate(socket: AnySocket): SocketEntry;
-  /** The socket's last lane let go (its entry is off the heap already). */
-  drop(socket: AnySocket): void;
+  /** The entry's last lane let go (it is off the heap already). */
+  drop(entry: SocketEntry): void;
 }
 
 /**
@@ -52,10 +57,8 @@ interface EntryTable {
 const inSocketRecords: EntryTable = {
   get: peekSocketRecord,
   getOrCreate: socketRecord,
-  drop(socket) {
-    const record = peekSocketRecord(socket);
-    if (record !== undefined) dropSocketRecordIfEmpty(record);
-  },
+  // Entries of this table are socket records.
+  drop: (entry) => dropSocketRecordIfEmpty(entry as SocketRecord),
 };
 
 /** Lanes past the first heap (rare): entries of their own, in a table. */
@@ -71,7 +74,7 @@ function ownEntries(): EntryTable {
       }
       return entry;
     },
-    drop: (socket) => entries.delete(socket),
+    drop: (entry) => entries.delete(entry.socket),
   };
 }
 
@@ -142,7 +145,7 @@ class ServerDeadlines {
     entry.lanes &= ~mask;
     if (entry.lanes === 0) {
       this.scheduler.cancel(entry);
-      this.entries.drop(socket);
+      this.entries.drop(entry);
     }
     // Otherwise the entry may come due for this lane's old deadline: the other lanes
     // find nothing due and it moves on. Cheaper than asking them at every release.
