@@ -65,6 +65,13 @@ export interface ConnectionLimitGuardOptions {
   /** How often a node refreshes its connections in Redis. Default `leaseTtlMs / 3`. */
   heartbeatMs?: number;
   /**
+   * Places given back by sockets that leave go to Redis together, at most this long
+   * after the socket left, in one command (a node's own next handshake for the same
+   * user sends them at once). Other nodes may see a place taken that long after it was
+   * freed. `0` gives each back on its own. Default 10.
+   */
+  releaseBatchMs?: number;
+  /**
    * When Redis fails or is slower than `storeTimeoutMs`: `'deny'` (default) refuses the
    * handshake with `INTERNAL` (retryable); `'allow'` lets it in on the node's own caps
    * and records a `warning` event. Never answered with `CONNECTION_LIMIT`.
@@ -94,6 +101,7 @@ export interface ResolvedClusterOptions {
   readonly keyPrefix: string;
   readonly leaseTtlMs: number;
   readonly heartbeatMs: number;
+  readonly releaseBatchMs: number;
   readonly onStoreError: StoreErrorPolicy;
   readonly storeTimeoutMs: number;
 }
@@ -107,6 +115,7 @@ export const DEFAULTS = {
   pendingTimeoutMs: 45_000,
   keyPrefix: 'portcullis:cl',
   leaseTtlMs: 30_000,
+  releaseBatchMs: 10,
   storeTimeoutMs: 500,
 } as const;
 
@@ -138,6 +147,7 @@ const CLUSTER_ONLY = [
   'keyPrefix',
   'leaseTtlMs',
   'heartbeatMs',
+  'releaseBatchMs',
   'onStoreError',
   'storeTimeoutMs',
 ] as const;
@@ -163,6 +173,7 @@ export const connectionLimitGuardOptionsSpec: OptionSpec = opt.object(
     keyPrefix: opt.string(),
     leaseTtlMs: opt.duration({ min: 1000 }),
     heartbeatMs: opt.duration({ min: 100 }),
+    releaseBatchMs: opt.duration({ min: 0, max: 1000 }),
     onStoreError: opt.oneOf<StoreErrorPolicy>(['deny', 'allow']),
     storeTimeoutMs: opt.duration({ min: 1 }),
   },
@@ -237,6 +248,7 @@ export function resolveOptions(options: Readonly<ConnectionLimitGuardOptions>): 
       keyPrefix: options.keyPrefix ?? DEFAULTS.keyPrefix,
       leaseTtlMs,
       heartbeatMs: options.heartbeatMs ?? Math.floor(leaseTtlMs / 3),
+      releaseBatchMs: options.releaseBatchMs ?? DEFAULTS.releaseBatchMs,
       onStoreError: options.onStoreError ?? 'deny',
       storeTimeoutMs: options.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs,
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createRedisAdapter,
+  isClusterClient,
   isRedisStoreError,
   type RedisAdapter,
   type RedisScript,
@@ -54,6 +55,19 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
+/**
+ * Gives places back: KEYS[i] loses member ARGV[i]. One command for every socket that
+ * left within a batch, whichever users they belonged to (a single server only: on a
+ * Cluster the keys lie in different slots, and each goes as its own `ZREM`).
+ */
+const REMOVE_ALL = `
+for i, key in ipairs(KEYS) do redis.call('ZREM', key, ARGV[i]) end
+return #KEYS
+`;
+
+/** Places given back in one command at most; more go out in the next one at once. */
+const MAX_RELEASE_BATCH = 500;
+
 /** A command whose failure only delays a release until the entry expires. */
 function ignore(): undefined {
   return undefined;
@@ -79,12 +93,20 @@ export class RedisLeases {
   private readonly acquireScript: RedisScript;
   private readonly giveBackScript: RedisScript;
   private readonly refreshScript: RedisScript;
+  private readonly removeAllScript: RedisScript;
+  /** Places given back and not sent yet: keys and members, pairwise. */
+  private leavingKeys: string[] = [];
+  private leavingMembers: string[] = [];
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly oneCommandPerRelease: boolean;
 
   constructor(private readonly options: ResolvedClusterOptions) {
     this.redis = createRedisAdapter(options.redis, { commandTimeoutMs: options.storeTimeoutMs });
     this.acquireScript = this.redis.script(ACQUIRE);
     this.giveBackScript = this.redis.script(GIVE_BACK);
     this.refreshScript = this.redis.script(REFRESH);
+    this.removeAllScript = this.redis.script(REMOVE_ALL);
+    this.oneCommandPerRelease = options.releaseBatchMs === 0 || isClusterClient(options.redis);
   }
 
   memberFor(socketId: string): string {
@@ -108,6 +130,9 @@ export class RedisLeases {
   async acquire(userId: string, member: string, replaced?: string): Promise<boolean> {
     const key = this.keyFor(userId);
     const { leaseTtlMs, maxPerUser } = this.options;
+    // A place this node gave back for the same user is counted free here at once: it
+    // goes to Redis before the script, on the same connection, so Redis runs it first.
+    if (this.leavingKeys.includes(key)) this.sendReleasesOf(key);
     let taken: boolean;
     try {
       const reply = await this.acquireScript.run(
@@ -155,17 +180,63 @@ export class RedisLeases {
     this.stopHeartbeat();
     const entries = [...this.live];
     this.live.clear();
-    await Promise.allSettled(
-      entries.map(([member, key]) => this.redis.command(['ZREM', key, member])),
-    );
+    await Promise.allSettled([
+      this.sendReleases(),
+      ...entries.map(([member, key]) => this.redis.command(['ZREM', key, member])),
+    ]);
   }
 
   get size(): number {
     return this.live.size;
   }
 
+  /** Gives a place back with the next batch (`releaseBatchMs`). */
   private remove(key: string, member: string): void {
-    this.redis.command(['ZREM', key, member]).catch(ignore);
+    if (this.oneCommandPerRelease) {
+      this.redis.command(['ZREM', key, member]).catch(ignore);
+      return;
+    }
+    this.leavingKeys.push(key);
+    this.leavingMembers.push(member);
+    if (this.leavingKeys.length >= MAX_RELEASE_BATCH) this.sendReleases();
+    else if (this.releaseTimer === undefined) {
+      this.releaseTimer = setTimeout(() => this.sendReleases(), this.options.releaseBatchMs);
+      this.releaseTimer.unref();
+    }
+  }
+
+  /**
+   * Sends the places given back for `key` now, by a plain `ZREM`: a script Redis does
+   * not hold yet would be sent again after its `NOSCRIPT`, behind the commands that
+   * follow it.
+   */
+  private sendReleasesOf(key: string): void {
+    const members: string[] = [];
+    const keys = this.leavingKeys;
+    let kept = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const member = this.leavingMembers[i] as string;
+      if (keys[i] === key) members.push(member);
+      else {
+        keys[kept] = keys[i] as string;
+        this.leavingMembers[kept++] = member;
+      }
+    }
+    keys.length = kept;
+    this.leavingMembers.length = kept;
+    this.redis.command(['ZREM', key, ...members]).catch(ignore);
+  }
+
+  /** Sends every place given back so far, in one command. */
+  private sendReleases(): Promise<unknown> {
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    const keys = this.leavingKeys;
+    if (keys.length === 0) return Promise.resolve();
+    const members = this.leavingMembers;
+    this.leavingKeys = [];
+    this.leavingMembers = [];
+    return this.removeAllScript.run(keys, members).catch(ignore);
   }
 
   private giveBack(key: string, member: string, replaced: string): void {

@@ -3,6 +3,7 @@ import {
   delay,
   describeRedis,
   onCleanup,
+  pollUntil,
   readyIoredis,
   readyNodeRedis,
   startOwnRedis,
@@ -140,6 +141,81 @@ describeRedis('connection-limit: Redis scripts', () => {
       info: { limit: 'cluster-user', max: 3 },
     });
     expect((await scriptCalls(observer)).eval).toBe(2);
+  });
+});
+
+describeRedis('connection-limit: places given back together (real Redis)', () => {
+  /** How many times Redis ran each command so far. */
+  async function calls(redis: Redis): Promise<(command: string) => number> {
+    const stats = (await redis.info('commandstats')) as string;
+    return (command) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+  }
+
+  /** A node on a Redis of its own (its counters are this test's alone), and an observer. */
+  async function ownNode(releaseBatchMs?: number) {
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const observer = await readyIoredis(own.url);
+    const keyPrefix = 'portcullis:test:batch';
+    const node = await limitedServer({
+      redis: await readyIoredis(own.url),
+      keyPrefix,
+      maxPerUser: 1,
+      clusterMaxPerUser: 1,
+      leaseTtlMs: 120_000, // no heartbeat (and its own script) during the test
+      ...(releaseBatchMs === undefined ? {} : { releaseBatchMs }),
+    });
+    onCleanup(() => node.guard.close());
+    const places = async (user: string): Promise<number> =>
+      observer.zcard(`${keyPrefix}:user:${user}`);
+    return { ...node, observer, places };
+  }
+
+  it('sends the places of sockets that leave together in one command', async () => {
+    const { server, observer, places } = await ownNode();
+    const users = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+    const sockets = await Promise.all(users.map((user) => connectAs(server.url, { user })));
+    const before = await calls(observer);
+    for (const socket of sockets) socket.disconnect();
+    const freed = async () => (await Promise.all(users.map(places))).every((n) => n === 0);
+    expect(await pollUntil(freed, 5000)).toBe(true);
+    const after = await calls(observer);
+    // Redis counts the ZREMs a script runs too: twelve, each place given back once...
+    expect(after('zrem') - before('zrem')).toBe(12);
+    // ...in one or two batches (the disconnects may straddle a batch's end), not twelve.
+    const scripts = after('evalsha') + after('eval') - before('evalsha') - before('eval');
+    expect(scripts).toBeGreaterThanOrEqual(1);
+    expect(scripts).toBeLessThanOrEqual(2);
+  });
+
+  it("never makes the node's own next handshake wait for the batch", async () => {
+    // A batch far longer than a reconnection takes: only sending it early admits her.
+    const { server, guard, places } = await ownNode(1000);
+    const first = await connectAs(server.url, { user: 'alice' });
+    first.disconnect();
+    // The node has let go of her socket; its place waits in the batch.
+    await waitUntil(
+      () => guard.stats().connections === 0,
+      () => guard.stats(),
+    );
+    expect(await places('alice')).toBe(1);
+    await connectAs(server.url, { user: 'alice' });
+    expect(await places('alice')).toBe(1);
+  });
+
+  it('gives each place back on its own with releaseBatchMs: 0', async () => {
+    const { server, observer, places } = await ownNode(0);
+    const sockets = await Promise.all(
+      ['a', 'b', 'c'].map((user) => connectAs(server.url, { user })),
+    );
+    const before = await calls(observer);
+    for (const socket of sockets) socket.disconnect();
+    const freed = async () =>
+      (await Promise.all(['a', 'b', 'c'].map(places))).every((n) => n === 0);
+    expect(await pollUntil(freed, 5000)).toBe(true);
+    const after = await calls(observer);
+    expect(after('zrem') - before('zrem')).toBe(3);
+    expect(after('evalsha') + after('eval') - before('evalsha') - before('eval')).toBe(0);
   });
 });
 

@@ -144,6 +144,7 @@ describe('connectionLimitGuard options', () => {
       keyPrefix: true,
       leaseTtlMs: true,
       heartbeatMs: true,
+      releaseBatchMs: true,
       onStoreError: true,
       storeTimeoutMs: true,
     };

@@ -1,6 +1,7 @@
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import {
   RedisStoreError,
+  batchWritesThisTurn,
   isIoredisClient,
   isNodeRedisClient,
   isRedisStoreError,
@@ -147,6 +148,7 @@ export class RedisLeaseWindow {
     this.leases.delete(key);
     if (lease.points <= 0 || lease.endsAt - now <= GIVE_BACK_MARGIN_MS) return;
     if (lease.last && this.spec.blockDurationMs > 0) return;
+    batchWritesThisTurn(this.options.client);
     this.limiter.reward(`{${key}}`, lease.points).catch(() => undefined);
   }
 
@@ -170,6 +172,8 @@ export class RedisLeaseWindow {
     const carried = held !== undefined && held.endsAt > now ? held.points : 0;
     let consumed: Promise<unknown>;
     try {
+      // Takes of other keys and other guards' commands in this turn leave in one write.
+      batchWritesThisTurn(this.options.client);
       consumed = this.limiter.consume(`{${key}}`, size);
     } catch (error) {
       return Promise.resolve(this.fallback(key, cost, error));

@@ -19,6 +19,7 @@ export {
   freePort,
   hasTestRedis,
   pingRedis,
+  pollUntil,
   startOwnRedis,
   testRedisUrl,
   type OwnRedis,

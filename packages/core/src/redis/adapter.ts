@@ -7,6 +7,7 @@ import {
   type RedisClient,
 } from './client';
 import { RedisStoreError } from './errors';
+import { batchWritesThisTurn } from './write-batch';
 
 export interface RedisAdapterOptions {
   /**
@@ -55,7 +56,10 @@ type Send = (args: readonly (string | number)[]) => Promise<unknown>;
 
 function senderOf(client: RedisClient, owner: string | undefined): Send {
   if (isIoredisClient(client)) {
-    return (args) => client.call(String(args[0]), ...args.slice(1));
+    return (args) => {
+      batchWritesThisTurn(client);
+      return client.call(String(args[0]), ...args.slice(1));
+    };
   }
   if (isNodeRedisClient(client)) {
     return (args) => client.sendCommand(args.map(String));

@@ -22,3 +22,4 @@ export {
   type RedisAdapterOptions,
   type RedisScript,
 } from './adapter';
+export { batchWritesThisTurn } from './write-batch';
