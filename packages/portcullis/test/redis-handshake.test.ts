@@ -6,6 +6,7 @@ import {
   describeRedis,
   onCleanup,
   readyIoredis,
+  startOwnRedis,
   testRedisUrl,
 } from '@portcullis/testing';
 import { createDenylist, redisDenylistStore } from 'portcullis';
@@ -41,5 +42,37 @@ describeRedis('the preset in Redis mode: the handshake after authentication', ()
     expect(socket.connected).toBe(true);
     expect(placesDuringRead).toEqual([1]);
     expect(guards.connectionLimit?.stats()).toMatchObject({ connections: 1, clusterEntries: 1 });
+  });
+
+  it('sends the per-user attempt take, the denylist read and the lease in one write', async () => {
+    // A Redis of this test's own: every read it counts comes from this server's calls.
+    const own = await startOwnRedis();
+    onCleanup(() => own.stop());
+    const redis = await readyIoredis(own.url, { maxRetriesPerRequest: 1 });
+    const observer = await readyIoredis(own.url);
+    const readsProcessed = async (): Promise<number> =>
+      Number(/total_reads_processed:(\d+)/.exec(await observer.info('stats'))?.[1]);
+    const { server, guards } = await presetServer({
+      rateLimit: {
+        redis,
+        // Attempts per IP far above the test's: their leases are rarely taken.
+        connections: { perIp: { points: 10_000, durationMs: 60_000 } },
+      },
+      connectionLimit: { redis, clusterMaxPerUser: 3 },
+      logoutRevoke: { denylist: createDenylist({ store: redisDenylistStore(redis) }) },
+    });
+    onCleanup(() => guards.connectionLimit?.close());
+    // The first handshake loads the scripts (EVAL after NOSCRIPT) and the IP's lease.
+    await connectClient(server.url, await honest('warm-up'));
+    const users = Array.from({ length: 10 }, (_, i) => `user-${i}`);
+    const before = await readsProcessed();
+    for (const user of users) {
+      expect((await connectClient(server.url, await honest(user))).connected).toBe(true);
+    }
+    const reads = (await readsProcessed()) - before;
+    // One read per handshake for its three calls (plus the observer's INFO); a write each
+    // would have made three.
+    expect(reads).toBeLessThanOrEqual(users.length + 3);
+    expect(guards.connectionLimit?.stats()).toMatchObject({ clusterEntries: 11 });
   });
 });
