@@ -80,29 +80,61 @@ function presetChain(io, profile) {
 }
 presetChain.serverOptions = () => secureServerOptions({ origins: [ORIGIN] });
 
+/** The three handshake checks of `preset-redis` that `careful-redis` does not make. */
+const ALL_REDIS_CHECKS = { userAttempts: true, connectionLimit: true, denylist: true };
+
 /**
- * Rate limits, the connection limit and the denylist in Redis, and the Redis adapter.
+ * Rate limits, the connection limit and the denylist in Redis, and the Redis adapter;
+ * `checks` leaves some of the handshake's Redis checks out.
  * `BENCH_REDIS_PREFIX` lets two nodes share one cluster (the revocation scenario);
  * otherwise each server gets its own keys, so runs never count each other's traffic.
  */
-async function presetRedisChain(io, profile) {
-  const { redis, prefix } = await redisNode(io);
-  const options = presetOptions(profile);
-  const guards = portcullis(io, {
-    ...options,
-    rateLimit: { ...options.rateLimit, redis, keyPrefix: `${prefix}:rl` },
-    connectionLimit: { ...options.connectionLimit, redis, keyPrefix: `${prefix}:cl` },
-    logoutRevoke: {
-      denylist: createDenylist({
-        store: redisDenylistStore(redis, { prefix: `${prefix}:revoked:` }),
-        // The bench's tokens live one hour: keep revocations no longer than that.
-        maxTokenLifetimeMs: 3_600_000,
-      }),
-    },
-  });
-  return { revokeUser: (userId) => guards.revocation.revokeUser(userId) };
+function presetRedisWith(checks) {
+  const install = async (io, profile) => {
+    const { redis, prefix } = await redisNode(io);
+    const options = presetOptions(profile);
+    const { connections } = options.rateLimit;
+    const guards = portcullis(io, {
+      ...options,
+      rateLimit: {
+        ...options.rateLimit,
+        ...(checks.userAttempts ? {} : { connections: { ...connections, perUser: false } }),
+        redis,
+        keyPrefix: `${prefix}:rl`,
+      },
+      connectionLimit: checks.connectionLimit
+        ? { ...options.connectionLimit, redis, keyPrefix: `${prefix}:cl` }
+        : false,
+      logoutRevoke: checks.denylist
+        ? {
+            denylist: createDenylist({
+              store: redisDenylistStore(redis, { prefix: `${prefix}:revoked:` }),
+              // The bench's tokens live one hour: keep revocations no longer than that.
+              maxTokenLifetimeMs: 3_600_000,
+            }),
+          }
+        : false,
+    });
+    return { revokeUser: (userId) => guards.revocation?.revokeUser(userId) };
+  };
+  install.serverOptions = presetChain.serverOptions;
+  return install;
 }
-presetRedisChain.serverOptions = presetChain.serverOptions;
+
+/**
+ * `preset-redis` with the handshake checks `careful-redis` makes and no more (no per-user
+ * attempt window, no connection caps, no denylist), then with one of the three added
+ * back: outside the main run, for `src/redis-handshakes.mjs`, to tell what each costs.
+ */
+const presetRedisCheckByCheck = {
+  'preset-redis-careful-checks': presetRedisWith({}),
+  ...Object.fromEntries(
+    Object.keys(ALL_REDIS_CHECKS).map((check) => [
+      `preset-redis-careful-checks+${check}`,
+      presetRedisWith({ [check]: true }),
+    ]),
+  ),
+};
 
 /** Recommended hook: every HTTP request, 403 before Socket.io does any work. */
 function originChain(io) {
@@ -175,6 +207,7 @@ export const chains = {
   sanitize: sanitizeChain,
   'idle-timeout': idleTimeoutChain,
   preset: presetChain,
-  'preset-redis': presetRedisChain,
+  'preset-redis': presetRedisWith(ALL_REDIS_CHECKS),
+  ...presetRedisCheckByCheck,
   ...presetWithout,
 };

@@ -1,6 +1,8 @@
 // `node bench/src/redis-handshakes.mjs [chain…] [--total N] [--concurrency C] [--rounds R]`:
 // what a handshake costs on each side of Redis, for the Redis chains (default
-// `preset-redis careful-redis`, alternating, R rounds): handshakes per second, the
+// `preset-redis careful-redis`, alternating, R rounds; `--check-by-check` adds
+// `preset-redis` with `careful-redis`'s handshake checks only, and with each of the three
+// it makes beyond them added back, to tell what each costs): handshakes per second, the
 // server's CPU per handshake, Redis's own CPU per handshake (`INFO cpu`), and the reads
 // Redis made from its clients' sockets per handshake (`INFO stats`
 // `total_reads_processed`: one per batch of commands that arrived together). Fresh
@@ -16,7 +18,19 @@ const option = (name, fallback) => {
   const index = argv.indexOf(`--${name}`);
   return index === -1 ? fallback : Number(argv[index + 1]);
 };
-const chains = argv.filter((arg, i) => !arg.startsWith('--') && !argv[i - 1]?.startsWith('--'));
+const named = argv.filter(
+  (arg, i) => !arg.startsWith('--') && !/^--(total|concurrency|rounds)$/.test(argv[i - 1] ?? ''),
+);
+const checkByCheck = [
+  'preset-redis-careful-checks',
+  'preset-redis-careful-checks+userAttempts',
+  'preset-redis-careful-checks+connectionLimit',
+  'preset-redis-careful-checks+denylist',
+];
+const chains = [
+  ...(named.length > 0 ? named : ['preset-redis', 'careful-redis']),
+  ...(argv.includes('--check-by-check') ? checkByCheck : []),
+];
 const total = option('total', 3000);
 const concurrency = option('concurrency', 20);
 const rounds = option('rounds', 2);
@@ -67,7 +81,7 @@ async function measure(chain) {
 
 const rows = [];
 for (let round = 0; round < rounds; round++) {
-  for (const chain of chains.length > 0 ? chains : ['preset-redis', 'careful-redis']) {
+  for (const chain of chains) {
     rows.push({ round: round + 1, ...(await measure(chain)) });
   }
 }
