@@ -94,9 +94,9 @@ export class RedisLeases {
   private readonly giveBackScript: RedisScript;
   private readonly refreshScript: RedisScript;
   private readonly removeAllScript: RedisScript;
-  /** Places given back and not sent yet: keys and members, pairwise. */
-  private leavingKeys: string[] = [];
-  private leavingMembers: string[] = [];
+  /** Places given back and not sent yet: user key -> members. */
+  private readonly leaving = new Map<string, string[]>();
+  private leavingCount = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly oneCommandPerRelease: boolean;
 
@@ -132,7 +132,7 @@ export class RedisLeases {
     const { leaseTtlMs, maxPerUser } = this.options;
     // A place this node gave back for the same user is counted free here at once: it
     // goes to Redis before the script, on the same connection, so Redis runs it first.
-    if (this.leavingKeys.includes(key)) this.sendReleasesOf(key);
+    if (this.leaving.has(key)) this.sendReleasesOf(key);
     let taken: boolean;
     try {
       const reply = await this.acquireScript.run(
@@ -196,9 +196,10 @@ export class RedisLeases {
       this.redis.command(['ZREM', key, member]).catch(ignore);
       return;
     }
-    this.leavingKeys.push(key);
-    this.leavingMembers.push(member);
-    if (this.leavingKeys.length >= MAX_RELEASE_BATCH) this.sendReleases();
+    const members = this.leaving.get(key);
+    if (members === undefined) this.leaving.set(key, [member]);
+    else members.push(member);
+    if (++this.leavingCount >= MAX_RELEASE_BATCH) this.sendReleases();
     else if (this.releaseTimer === undefined) {
       this.releaseTimer = setTimeout(() => this.sendReleases(), this.options.releaseBatchMs);
       this.releaseTimer.unref();
@@ -211,19 +212,10 @@ export class RedisLeases {
    * follow it.
    */
   private sendReleasesOf(key: string): void {
-    const members: string[] = [];
-    const keys = this.leavingKeys;
-    let kept = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const member = this.leavingMembers[i] as string;
-      if (keys[i] === key) members.push(member);
-      else {
-        keys[kept] = keys[i] as string;
-        this.leavingMembers[kept++] = member;
-      }
-    }
-    keys.length = kept;
-    this.leavingMembers.length = kept;
+    const members = this.leaving.get(key);
+    if (members === undefined) return;
+    this.leaving.delete(key);
+    this.leavingCount -= members.length;
     this.redis.command(['ZREM', key, ...members]).catch(ignore);
   }
 
@@ -231,11 +223,18 @@ export class RedisLeases {
   private sendReleases(): Promise<unknown> {
     clearTimeout(this.releaseTimer);
     this.releaseTimer = undefined;
-    const keys = this.leavingKeys;
-    if (keys.length === 0) return Promise.resolve();
-    const members = this.leavingMembers;
-    this.leavingKeys = [];
-    this.leavingMembers = [];
+    if (this.leavingCount === 0) return Promise.resolve();
+    // The script takes keys and members pairwise: a key once per member.
+    const keys: string[] = [];
+    const members: string[] = [];
+    for (const [key, left] of this.leaving) {
+      for (const member of left) {
+        keys.push(key);
+        members.push(member);
+      }
+    }
+    this.leaving.clear();
+    this.leavingCount = 0;
     return this.removeAllScript.run(keys, members).catch(ignore);
   }
 
